@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $(STAMP)
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	bash scripts/install-system-deps.sh
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(TEST_STAMP)
+
+install: $(STAMP)
+
+install-test: $(TEST_STAMP)
+
+run: $(STAMP)
+	$(BIN)/echotune serve
+
+test: $(TEST_STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/recommend.py
+	$(BIN)/python bench/http.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,91 @@
+"""One settings root for the whole service (env prefix ECHOTUNE_, nested with __)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship in examples and must never guard a real deployment.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-change-me"})
+
+
+class StorageSettings(BaseModel):
+    """Where EchoTune keeps its data. MongoDB wins when a URI is given."""
+
+    sqlite_path: Path | None = Field(
+        default=None, description="SQLite file; default <data_dir>/echotune.db"
+    )
+    mongo_uri: SecretStr | None = Field(
+        default=None, description="MongoDB URI; set it to use MongoDB instead of SQLite"
+    )
+    mongo_database: str = Field(default="echotune", description="MongoDB database name")
+    mongo_max_pool_size: int = Field(default=50, ge=1, description="MongoDB connection pool max")
+    mongo_min_pool_size: int = Field(default=0, ge=0, description="MongoDB connection pool min")
+    mongo_server_selection_timeout_ms: int = Field(
+        default=3000, ge=100, description="How long to look for a MongoDB server before falling back"
+    )
+    mongo_connect_timeout_ms: int = Field(default=3000, ge=100, description="MongoDB connect timeout")
+    mongo_max_idle_time_ms: int | None = Field(
+        default=None, description="Close pooled MongoDB connections idle longer than this"
+    )
+
+
+class CatalogSettings(BaseModel):
+    """The catalog loaded on first start when the store is empty."""
+
+    autoload: bool = Field(default=True, description="Load the bundled catalog when the store is empty")
+    path: Path | None = Field(
+        default=None, description="CSV to load instead of the bundled catalog"
+    )
+
+
+class RecommendSettings(BaseModel):
+    """Tuning of the /v1/recommendations engine."""
+
+    max_limit: int = Field(default=100, ge=1, le=100, description="Largest limit a caller may ask for")
+
+
+class Settings(BaseSettings):
+    """The effective configuration, built once at the entry point and passed down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ECHOTUNE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    env: Literal["dev", "test", "prod"] = Field(default="dev", description="dev, test or prod")
+    host: str = Field(default="127.0.0.1", description="Address `echotune serve` binds")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `echotune serve` binds")
+    data_dir: Path = Field(default=Path("var"), description="Where local data lives")
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-secret-change-me"),
+        description="Key for signing and encryption; a real value is required outside dev",
+    )
+    log_level: str = Field(default="INFO", description="Log level")
+    log_json: bool = Field(default=True, description="Write logs as JSON lines")
+    redis_url: SecretStr | None = Field(default=None, description="Redis URL for shared state")
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    recommend: RecommendSettings = Field(default_factory=RecommendSettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.env != "dev" and self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "ECHOTUNE_SECRET_KEY is a placeholder; set a real secret outside dev mode"
+            )
+        return self
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.storage.sqlite_path or self.data_dir / "echotune.db"
+
+    def masked(self) -> dict[str, object]:
+        """The configuration as plain data, secrets replaced by '**********'."""
+        return self.model_dump(mode="json")
