@@ -1,0 +1,58 @@
+"""Dependency injection for routes, as Annotated aliases in one file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from echotune.catalog.service import CatalogService
+from echotune.errors import Unauthorized
+from echotune.observability.health import HealthService
+from echotune.recommend.service import DiscoveryService
+from echotune.users.models import User
+from echotune.wiring import Services
+
+_bearer = HTTPBearer(auto_error=False, description="An EchoTune API token")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_catalog(services: ServicesDep) -> CatalogService:
+    return services.catalog
+
+
+def get_discovery(services: ServicesDep) -> DiscoveryService:
+    return services.discovery
+
+
+def get_health(services: ServicesDep) -> HealthService:
+    return services.health
+
+
+def get_api_base(request: Request) -> str:
+    """The /v1 base URL as the caller reached us, for hrefs in Spotify objects."""
+    return str(request.base_url).rstrip("/") + "/v1"
+
+
+async def get_current_user(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("No token provided")
+    return await services.users.authenticate(credentials.credentials)
+
+
+CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
+DiscoveryDep = Annotated[DiscoveryService, Depends(get_discovery)]
+HealthDep = Annotated[HealthService, Depends(get_health)]
+ApiBase = Annotated[str, Depends(get_api_base)]
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,42 @@
+"""create_app(settings) -> the ASGI app: FastAPI with the API, health and docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from echotune import __version__
+from echotune.api.errors import install_error_handlers
+from echotune.api.middleware import RequestContextMiddleware
+from echotune.api.router import mount_routes
+from echotune.observability.metrics import Metrics
+from echotune.settings import Settings
+from echotune.wiring import bootstrap_catalog, build_services
+
+
+def create_app(settings: Settings) -> FastAPI:
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings, metrics)
+        app.state.services = services
+        try:
+            await bootstrap_catalog(services)
+            yield
+        finally:
+            await services.close()
+
+    app = FastAPI(
+        title="EchoTune",
+        version=__version__,
+        description="Music discovery from your listening history, with a "
+        "Spotify-compatible /v1 API served from the bundled catalog.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    mount_routes(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,46 @@
+"""Running a CLI command against the real services."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from echotune.errors import EchotuneError
+from echotune.observability.logging import configure_logging
+from echotune.settings import Settings
+from echotune.wiring import Services, build_services
+
+T = TypeVar("T")
+err_console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        err_console.print(f"[red]Invalid configuration:[/red] {exc}")
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+def run_with_services(fn: Callable[[Services], Awaitable[T]]) -> T:
+    """Build the services, run `fn`, close them; domain errors exit 1 with their message."""
+    settings = load_settings()
+
+    async def main() -> T:
+        services = await build_services(settings)
+        try:
+            return await fn(services)
+        finally:
+            await services.close()
+
+    try:
+        return asyncio.run(main())
+    except EchotuneError as exc:
+        err_console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None

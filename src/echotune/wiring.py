@@ -1,0 +1,67 @@
+"""The one place that names concrete classes and wires them together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+
+from echotune.catalog.service import CatalogService
+from echotune.observability.health import HealthService
+from echotune.observability.instrumented import timed
+from echotune.observability.metrics import Metrics
+from echotune.recommend.service import DiscoveryService
+from echotune.settings import Settings
+from echotune.storage.base import Storage
+from echotune.storage.factory import open_storage
+from echotune.users.service import UserService
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    metrics: Metrics
+    storage: Storage
+    catalog: CatalogService
+    users: UserService
+    discovery: DiscoveryService
+    health: HealthService
+
+    async def close(self) -> None:
+        await self.storage.close()
+
+
+async def build_services(settings: Settings, metrics: Metrics | None = None) -> Services:
+    metrics = metrics or Metrics()
+    storage = await open_storage(settings)
+    backend = (await storage.status()).backend
+    tracks = timed(storage.tracks, metrics, backend, "tracks")
+    artists = timed(storage.artists, metrics, backend, "artists")
+    users = timed(storage.users, metrics, backend, "users")
+    tokens = timed(storage.tokens, metrics, backend, "tokens")
+    discovery = DiscoveryService(tracks, metrics)
+    return Services(
+        settings=settings,
+        metrics=metrics,
+        storage=storage,
+        catalog=CatalogService(tracks, artists),
+        users=UserService(users, tokens),
+        discovery=discovery,
+        health=HealthService(storage, discovery),
+    )
+
+
+async def bootstrap_catalog(services: Services) -> None:
+    """Load the catalog on first start (empty store), then build the feature index."""
+    settings = services.settings
+    if settings.catalog.autoload and await services.storage.tracks.count() == 0:
+        from echotune.catalog.bundled import bundled_catalog_path
+        from echotune.catalog.csv_import import import_catalog_csv
+
+        path = settings.catalog.path or bundled_catalog_path()
+        log.info("catalog.autoload.start", path=str(path))
+        report = await import_catalog_csv(path, services.storage.tracks)
+        log.info("catalog.autoload.done", inserted=report.inserted, skipped=report.skipped)
+    await services.discovery.rebuild()
