@@ -24,7 +24,7 @@ from echotune.settings import Settings
 START = "<!-- config-table:start -->"
 END = "<!-- config-table:end -->"
 HEADER = ("Variable", "Type", "Default", "Description")
-TYPE_NAMES = {SecretStr: "secret", Path: "path", str: "str", int: "int", bool: "bool", float: "float"}
+TYPE_NAMES: dict[type, str] = {SecretStr: "secret", Path: "path"}
 
 
 class Row(NamedTuple):
@@ -76,13 +76,20 @@ def default_text(field: FieldInfo) -> str:
     return f"`{value}`"
 
 
+def cell_text(text: str) -> str:
+    """Escape what Markdown would eat: `<x>` outside code spans is HTML, `|` ends a cell."""
+    parts = text.split("`")
+    parts[::2] = [part.replace("<", "&lt;").replace(">", "&gt;") for part in parts[::2]]
+    # GFM accepts an escaped pipe in a cell, even inside a code span.
+    return "`".join(parts).replace("|", "\\|")
+
+
 def render() -> str:
     def line(cells: tuple[str, ...]) -> str:
-        # A pipe inside a cell would end it; GFM accepts an escaped one, even in code.
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+        return "| " + " | ".join(cell_text(cell) for cell in cells) + " |"
 
     lines = [line(HEADER), "| " + " | ".join("---" for _ in HEADER) + " |"]
-    lines += [line(tuple(row)) for row in iter_rows()]
+    lines += [line((f"`{env}`", *rest)) for env, *rest in iter_rows()]
     return "\n".join(lines) + "\n"
 
 

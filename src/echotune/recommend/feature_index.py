@@ -1,0 +1,172 @@
+"""The in-memory feature index: every track with audio features as numpy columns.
+
+Built once from storage batches, then read-only: the service replaces the
+whole index with one attribute assignment, so a request always sees one
+consistent catalog. Arrays are column-major, so a min/max filter reads one
+contiguous column and the similarity matrix products stream through memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from echotune.catalog.models import Track
+from echotune.recommend.columns import CatalogColumns, FeaturelessTrack, IndexBuilder
+from echotune.recommend.genres import GenreTable
+from echotune.recommend.scaling import RAW_COLUMN, Z_WIDTH, Scaler
+
+F32 = npt.NDArray[np.float32]
+I32 = npt.NDArray[np.int32]
+Rows = npt.NDArray[np.intp]
+Ids = npt.NDArray[np.object_]
+
+
+def _frozen(array: npt.NDArray[np.generic]) -> None:
+    array.flags.writeable = False
+
+
+def _similarity_block(z: F32) -> F32:
+    """[z² | z | |z|²] side by side, so both scoring products are one BLAS call each."""
+    block = np.empty((z.shape[0], 2 * Z_WIDTH + 1), dtype=np.float32, order="F")
+    np.square(z, out=block[:, :Z_WIDTH])
+    block[:, Z_WIDTH : 2 * Z_WIDTH] = z
+    np.sum(block[:, :Z_WIDTH], axis=1, out=block[:, 2 * Z_WIDTH])
+    return block
+
+
+def _artist_codes(artist_ids: Sequence[str]) -> tuple[dict[str, int], I32]:
+    codes: dict[str, int] = {}
+    out = np.fromiter(
+        (codes.setdefault(a, len(codes)) for a in artist_ids), dtype=np.int32, count=len(artist_ids)
+    )
+    return codes, out
+
+
+class FeatureIndex:
+    """Audio features, popularity, genres and artists of a catalog, row-aligned."""
+
+    __slots__ = (
+        "_ids", "_rows", "_raw", "_block", "_scaler", "_artist_codes", "_artist_of",
+        "_artist_rows", "_artist_offsets", "_genres", "_featureless", "_featureless_artists",
+    )  # fmt: skip
+
+    def __init__(self, columns: CatalogColumns) -> None:
+        self._ids: Ids = np.array(columns.ids, dtype=object)
+        self._rows: dict[str, int] = {tid: i for i, tid in enumerate(columns.ids)}
+        if len(self._rows) != len(columns.ids):
+            raise ValueError("track ids repeat; build through IndexBuilder to deduplicate")
+        self._raw: F32 = np.asfortranarray(columns.raw, dtype=np.float32)
+        self._scaler = Scaler.fit(self._raw)
+        z = self._scaler.transform(self._raw)
+        self._block: F32 = _similarity_block(z)
+        self._artist_of, self._artist_codes = _artist_codes(columns.artist_ids)
+        order = np.argsort(self._artist_codes, kind="stable")
+        counts = np.bincount(self._artist_codes, minlength=len(self._artist_of))
+        self._artist_rows: Rows = order.astype(np.intp)
+        self._artist_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._genres = GenreTable.build(columns.genres, columns.subgenres, z)
+        self._featureless = dict(columns.featureless)
+        self._featureless_artists = frozenset(m.artist_id for m in self._featureless.values())
+        for array in (self._ids, self._raw, self._block, self._artist_codes, self._artist_rows):
+            _frozen(array)
+
+    @classmethod
+    def from_batches(cls, batches: Iterable[Sequence[Track]]) -> FeatureIndex:
+        """Build from storage's `iter_all` batches (collected by the caller if async)."""
+        builder = IndexBuilder()
+        for batch in batches:
+            builder.add(batch)
+        return cls(builder.columns())
+
+    @classmethod
+    def from_tracks(cls, tracks: Iterable[Track]) -> FeatureIndex:
+        return cls.from_batches([list(tracks)])
+
+    @classmethod
+    def synthetic(cls, n: int, seed: int = 0) -> FeatureIndex:
+        """A catalog of `n` made-up tracks with realistic feature distributions."""
+        from echotune.recommend.synthetic import synthetic_columns
+
+        return cls(synthetic_columns(n, seed))
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> Ids:
+        return self._ids
+
+    @property
+    def raw(self) -> F32:
+        """Raw values, one column per `TUNABLE_ATTRIBUTES` entry, column-major."""
+        return self._raw
+
+    def column(self, attribute: str) -> F32:
+        return self._raw[:, RAW_COLUMN[attribute]]
+
+    @property
+    def scaler(self) -> Scaler:
+        return self._scaler
+
+    @property
+    def standardised(self) -> F32:
+        """Weighted z-scores (see `scaling`), column-major."""
+        return self._block[:, Z_WIDTH : 2 * Z_WIDTH]
+
+    @property
+    def target_block(self) -> F32:
+        """[z² | z]: a quadratic form in z is one matrix-vector product with it."""
+        return self._block[:, : 2 * Z_WIDTH]
+
+    @property
+    def seed_block(self) -> F32:
+        """[z | |z|²]: squared distances to k points are one (n, k) matrix product."""
+        return self._block[:, Z_WIDTH:]
+
+    @property
+    def artist_codes(self) -> I32:
+        return self._artist_codes
+
+    @property
+    def genres(self) -> GenreTable:
+        return self._genres
+
+    def row_of(self, track_id: str) -> int | None:
+        return self._rows.get(track_id)
+
+    def featureless_track(self, track_id: str) -> FeaturelessTrack | None:
+        return self._featureless.get(track_id)
+
+    def has_artist(self, artist_id: str) -> bool:
+        return artist_id in self._artist_of or artist_id in self._featureless_artists
+
+    def artist_code(self, artist_id: str) -> int | None:
+        return self._artist_of.get(artist_id)
+
+    def artist_rows(self, artist_id: str) -> Rows:
+        """Rows of this artist's tracks, ascending; empty when it has none with features."""
+        code = self._artist_of.get(artist_id)
+        if code is None:
+            return np.empty(0, dtype=np.intp)
+        return self._artist_rows[self._artist_offsets[code] : self._artist_offsets[code + 1]]
+
+    def genre_rows(self, genre: str) -> Rows:
+        code = self._genres.code(genre)
+        return np.empty(0, dtype=np.intp) if code is None else self._genres.rows(code)
+
+    def available_genres(self) -> list[str]:
+        """Genre seeds this catalog can serve, sorted."""
+        return list(self._genres.labels)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the numpy arrays (the id strings and dicts come on top)."""
+        arrays: list[npt.NDArray[np.generic]] = [
+            self._ids, self._raw, self._block, self._artist_codes, self._artist_rows,
+            self._genres.genre_code, self._genres.subgenre_code, self._genres.pair_code,
+            self._genres.member_rows, self._genres.centroids,
+        ]  # fmt: skip
+        return sum(a.nbytes for a in arrays)
