@@ -15,6 +15,11 @@ SPEC_PATH = Path(__file__).parent / "data" / "spotify-openapi" / "official-spoti
 @lru_cache(maxsize=1)
 def spec() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    # The spec contradicts itself here: the schema types a seed's href as a
+    # string while its description says "For genre seeds, this value will be
+    # null", which is what Spotify answered. We follow the description.
+    seed = loaded["components"]["schemas"]["RecommendationSeedObject"]
+    seed["properties"]["href"]["nullable"] = True
     return loaded
 
 

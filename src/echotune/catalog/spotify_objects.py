@@ -7,9 +7,9 @@ answered (`base`), so a client that follows `next` or `href` stays with us.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from echotune.catalog.models import Artist, AudioFeatures, Track
 
@@ -19,7 +19,7 @@ class ExternalUrls(BaseModel):
 
 
 class ExternalIds(BaseModel):
-    isrc: str | None = None
+    """Empty: the catalog carries no ISRC/EAN/UPC, and the spec forbids nulls here."""
 
 
 class Image(BaseModel):
@@ -197,6 +197,12 @@ class PagingArtists(BaseModel):
 class SearchResponse(BaseModel):
     tracks: PagingTracks | None = None
     artists: PagingArtists | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_requested_types(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Spotify leaves out the types that were not asked for, rather than null.
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class TracksResponse(BaseModel):

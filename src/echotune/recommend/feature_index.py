@@ -50,7 +50,8 @@ class FeatureIndex:
 
     __slots__ = (
         "_ids", "_rows", "_raw", "_block", "_scaler", "_artist_codes", "_artist_of",
-        "_artist_rows", "_artist_offsets", "_genres", "_featureless", "_featureless_artists",
+        "_artist_rows", "_artist_offsets", "_artist_names", "_genres", "_featureless",
+        "_featureless_artists",
     )  # fmt: skip
 
     def __init__(self, columns: CatalogColumns) -> None:
@@ -63,6 +64,7 @@ class FeatureIndex:
         z = self._scaler.transform(self._raw)
         self._block: F32 = _similarity_block(z)
         self._artist_of, self._artist_codes = _artist_codes(columns.artist_ids)
+        self._artist_names = tuple(self._artist_of)
         order = np.argsort(self._artist_codes, kind="stable")
         counts = np.bincount(self._artist_codes, minlength=len(self._artist_of))
         self._artist_rows: Rows = order.astype(np.intp)
@@ -70,7 +72,12 @@ class FeatureIndex:
         self._genres = GenreTable.build(columns.genres, columns.subgenres, z)
         self._featureless = dict(columns.featureless)
         self._featureless_artists = frozenset(m.artist_id for m in self._featureless.values())
-        for array in (self._ids, self._raw, self._block, self._artist_codes, self._artist_rows):
+        for array in (
+            self._ids, self._raw, self._block, self._artist_codes, self._artist_rows,
+            self._artist_offsets, self._genres.genre_code, self._genres.subgenre_code,
+            self._genres.pair_code, self._genres.pair_labels, self._genres.pair_total,
+            self._genres.member_rows, self._genres.member_offsets, self._genres.centroids,
+        ):  # fmt: skip
             _frozen(array)
 
     @classmethod
@@ -145,6 +152,9 @@ class FeatureIndex:
 
     def artist_code(self, artist_id: str) -> int | None:
         return self._artist_of.get(artist_id)
+
+    def artist_of_row(self, row: int) -> str:
+        return self._artist_names[int(self._artist_codes[row])]
 
     def artist_rows(self, artist_id: str) -> Rows:
         """Rows of this artist's tracks, ascending; empty when it has none with features."""

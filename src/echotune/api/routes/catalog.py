@@ -55,7 +55,7 @@ async def get_many_audio_features(
     return await catalog.many_audio_features(ids, base)
 
 
-@router.get("/search", response_model=SearchResponse, response_model_exclude_none=True)
+@router.get("/search", response_model=SearchResponse)
 async def search(
     q: Annotated[str, Query(description="Words and artist:, track:, album:, genre:, year:")],
     type: Annotated[str, Query(description="Comma-separated: track, artist")],

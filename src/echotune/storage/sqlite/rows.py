@@ -40,9 +40,7 @@ def lc(text: str | None) -> str | None:
 
 def track_to_row(t: Track) -> tuple[Any, ...]:
     f = t.features
-    features = (
-        [getattr(f, name) for name in FEATURE_NAMES] if f else [None] * len(FEATURE_NAMES)
-    )
+    features = [getattr(f, name) for name in FEATURE_NAMES] if f else [None] * len(FEATURE_NAMES)
     return (
         t.id,
         t.name,
@@ -99,7 +97,9 @@ def from_db_time(value: str | None) -> datetime | None:
 
 
 def user_from_row(row: sqlite3.Row) -> User:
-    return User(id=row["id"], name=row["name"], created_at=datetime.fromisoformat(row["created_at"]))
+    return User(
+        id=row["id"], name=row["name"], created_at=datetime.fromisoformat(row["created_at"])
+    )
 
 
 def token_from_row(row: sqlite3.Row) -> ApiToken:
