@@ -10,49 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from echotune.catalog.models import AudioFeatures, Track, TrackQuery, UpsertResult
+from echotune.catalog.models import Track, TrackQuery, UpsertResult
 from echotune.errors import StorageError
 from echotune.storage.base import Storage
 from echotune.users.models import ApiToken
-
-FEATURES = AudioFeatures(
-    acousticness=0.12,
-    danceability=0.734,
-    duration_ms=201_000,
-    energy=0.81,
-    instrumentalness=0.0,
-    key=5,
-    liveness=0.1,
-    loudness=-5.25,
-    mode=1,
-    speechiness=0.04,
-    tempo=118.5,
-    time_signature=4,
-    valence=0.66,
-)
-
-
-def track(track_id: str, **fields: object) -> Track:
-    base: dict[str, object] = {
-        "id": track_id,
-        "name": f"Song {track_id}",
-        "artist_id": "art1",
-        "artist_name": "The Artist",
-        "album_id": "alb1",
-        "album_name": "The Album",
-        "release_date": "2019-06-14",
-        "popularity": 50,
-        "duration_ms": 201_000,
-        "genre": "pop",
-        "subgenre": "dance pop",
-        "features": FEATURES,
-    }
-    base.update(fields)
-    return Track.model_validate(base)
-
-
-def ids(tracks: list[Track]) -> list[str]:
-    return [t.id for t in tracks]
+from tests.storage.samples import ids, load_search_catalog, track
 
 
 class UpsertContract:
@@ -123,59 +85,6 @@ class ReadContract:
         assert [ids(b) for b in exact] == [["a", "b", "c", "d", "e"]]
 
 
-async def _catalog(storage: Storage) -> None:
-    await storage.tracks.upsert_many(
-        [
-            track(
-                "t1",
-                name="Blue Monday",
-                artist_name="New Order",
-                popularity=70,
-                album_name="Power, Corruption & Lies",
-                release_date="1983-03-07",
-                genre="rock",
-                subgenre="new wave",
-            ),
-            track(
-                "t2",
-                name="Blue Velvet",
-                artist_name="Lana Del Rey",
-                popularity=70,
-                album_name="Paradise",
-                release_date="2012-11-09",
-                genre="pop",
-            ),
-            track(
-                "t3",
-                name="Halo",
-                artist_name="Beyoncé",
-                popularity=85,
-                album_name=None,
-                release_date="2008-11",
-                genre="r&b",
-            ),
-            track(
-                "t4",
-                name="100% Pure_Love",
-                artist_name="Crystal Waters",
-                popularity=40,
-                release_date="1994",
-                genre=None,
-                subgenre=None,
-            ),
-            track(
-                "t5",
-                name="Monday Monday",
-                artist_name="The Mamas & the Papas",
-                popularity=60,
-                release_date=None,
-                genre="rock",
-                subgenre="folk rock",
-            ),
-        ]
-    )
-
-
 class SearchContract:
     async def search(
         self, storage: Storage, limit: int = 50, offset: int = 0, **query: object
@@ -184,7 +93,7 @@ class SearchContract:
         return ids(found), total
 
     async def test_words_match_name_or_artist_case_insensitively(self, storage: Storage) -> None:
-        await _catalog(storage)
+        await load_search_catalog(storage)
         # Ties on popularity fall back to id order.
         assert await self.search(storage, words=("blue",)) == (["t1", "t2"], 2)
         assert await self.search(storage, words=("MONDAY", "order")) == (["t1"], 1)
@@ -193,14 +102,14 @@ class SearchContract:
         assert await self.search(storage, words=("blue", "nothing")) == ([], 0)
 
     async def test_words_are_literal_text(self, storage: Storage) -> None:
-        await _catalog(storage)
+        await load_search_catalog(storage)
         assert await self.search(storage, words=("100%",)) == (["t4"], 1)
         assert await self.search(storage, words=("pure_love",)) == (["t4"], 1)
         assert await self.search(storage, words=("%",)) == (["t4"], 1)
         assert await self.search(storage, words=(".*",)) == ([], 0)
 
     async def test_field_filters(self, storage: Storage) -> None:
-        await _catalog(storage)
+        await load_search_catalog(storage)
         assert await self.search(storage, artist="new order") == (["t1"], 1)
         assert await self.search(storage, track="monday") == (["t1", "t5"], 2)
         assert await self.search(storage, album="corruption & lies") == (["t1"], 1)
@@ -210,14 +119,14 @@ class SearchContract:
         assert await self.search(storage, words=("monday",), artist="mamas") == (["t5"], 1)
 
     async def test_year_range_on_release_date(self, storage: Storage) -> None:
-        await _catalog(storage)
+        await load_search_catalog(storage)
         assert await self.search(storage, year_from=1990, year_to=2009) == (["t3", "t4"], 2)
         assert await self.search(storage, year_from=2008, year_to=2008) == (["t3"], 1)
         assert await self.search(storage, year_from=2010) == (["t2"], 1)
         assert await self.search(storage, year_to=1983) == (["t1"], 1)
 
     async def test_paging_and_total(self, storage: Storage) -> None:
-        await _catalog(storage)
+        await load_search_catalog(storage)
         assert await self.search(storage) == (["t3", "t1", "t2", "t5", "t4"], 5)
         assert await self.search(storage, limit=2, offset=1) == (["t1", "t2"], 5)
         assert await self.search(storage, limit=2, offset=4) == (["t4"], 5)

@@ -16,7 +16,7 @@ from tests.conftest import drop_mongo_database, mongo_settings
 
 def settings(data_dir: Path, storage: StorageSettings | None = None) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         env="test",
         data_dir=data_dir,
         secret_key=SecretStr("test-secret-key-not-a-placeholder"),

@@ -14,7 +14,7 @@ from echotune.storage.mongo import MongoStorage
 from echotune.storage.mongo.schema import EXPECTED_INDEXES, TRACKS_VALIDATOR
 from echotune.storage.mongo.storage import supports_transactions
 from tests.conftest import drop_mongo_database, mongo_settings
-from tests.storage.contract import FEATURES, track
+from tests.storage.samples import FEATURES, track
 
 pytestmark = pytest.mark.mongo
 

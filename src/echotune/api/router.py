@@ -1,4 +1,5 @@
-"""The whole URL map in one file."""
+"""The whole URL map in one file: each router carries its own prefix, so the
+route templates in metrics and logs are the full paths."""
 
 from __future__ import annotations
 
@@ -9,5 +10,5 @@ from echotune.api.routes import catalog, health, recommendations
 
 def mount_routes(app: FastAPI) -> None:
     app.include_router(health.router)
-    app.include_router(catalog.router, prefix="/v1")
-    app.include_router(recommendations.router, prefix="/v1")
+    app.include_router(catalog.router)
+    app.include_router(recommendations.router)

@@ -74,74 +74,79 @@ class CsvLayout:
         if missing:
             raise InvalidInput(f"catalog CSV is missing required columns: {', '.join(missing)}")
         # The first of two same-named columns wins, as a reader scanning left to right expects.
-        self._pos = {c: names.index(c) for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if c in names}
+        self._pos = [(c, names.index(c)) for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if c in names]
         self.width = len(names)
 
-    def text(self, row: Sequence[str], column: str) -> str | None:
-        pos = self._pos.get(column)
-        if pos is None:
-            return None
-        value = row[pos].strip()
-        return None if value in MISSING else value
+    def cells(self, row: Sequence[str]) -> dict[str, str | None]:
+        """The known columns of `row`, stripped; missing values (and absent columns) None."""
+        if len(row) != self.width:
+            raise RowError(f"expected {self.width} fields, found {len(row)}")
+        out: dict[str, str | None] = dict.fromkeys(OPTIONAL_COLUMNS)
+        # One pass over the row: this runs for every row of a multi-GB file.
+        for column, pos in self._pos:
+            value = row[pos].strip()
+            out[column] = None if value in MISSING else value
+        return out
 
-    def required(self, row: Sequence[str], column: str) -> str:
-        value = self.text(row, column)
-        if value is None:
-            raise RowError(f"{column}: missing value")
-        return value
 
-    def number(self, row: Sequence[str], column: str) -> float:
-        raw = self.required(row, column)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise RowError(f"{column}: not a number: {_echo(raw)}") from None
-        if not math.isfinite(value):
-            raise RowError(f"{column}: not a finite number: {_echo(raw)}")
-        return value
+def _required(cells: dict[str, str | None], column: str) -> str:
+    value = cells[column]
+    if value is None:
+        raise RowError(f"{column}: missing value")
+    return value
 
-    def integer(self, row: Sequence[str], column: str) -> int:
-        value = self.number(row, column)
-        # Tools like pandas write whole numbers as "5.0" once a column has had a gap.
-        if not value.is_integer():
-            raise RowError(f"{column}: not a whole number: {_echo(self.required(row, column))}")
-        return int(value)
 
-    def optional_integer(self, row: Sequence[str], column: str, default: int) -> int:
-        return default if self.text(row, column) is None else self.integer(row, column)
+def _number(cells: dict[str, str | None], column: str) -> float:
+    raw = _required(cells, column)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RowError(f"{column}: not a number: {_echo(raw)}") from None
+    if not math.isfinite(value):
+        raise RowError(f"{column}: not a finite number: {_echo(raw)}")
+    return value
+
+
+def _integer(cells: dict[str, str | None], column: str, default: int | None = None) -> int:
+    if default is not None and cells[column] is None:
+        return default
+    value = _number(cells, column)
+    # Tools like pandas write whole numbers as "5.0" once a column has had a gap.
+    if not value.is_integer():
+        raise RowError(f"{column}: not a whole number: {_echo(_required(cells, column))}")
+    return int(value)
 
 
 def parse_row(layout: CsvLayout, row: Sequence[str]) -> Track:
     """The track this row describes, or RowError."""
-    if len(row) != layout.width:
-        raise RowError(f"expected {layout.width} fields, found {len(row)}")
-    track_id = layout.required(row, "track_id")
+    cells = layout.cells(row)
+    track_id = _required(cells, "track_id")
     if not _TRACK_ID.fullmatch(track_id):
         raise RowError(f"track_id: not a 22-character base62 id: {_echo(track_id)}")
-    duration_ms = layout.integer(row, "duration_ms")
-    features = {name: layout.number(row, name) for name in FLOAT_FEATURES}
-    ints = {name: layout.integer(row, name) for name in INT_FEATURES}
+    duration_ms = _integer(cells, "duration_ms")
+    features = {name: _number(cells, name) for name in FLOAT_FEATURES}
+    ints = {name: _integer(cells, name) for name in INT_FEATURES}
     # A missing name or artist is kept as "" rather than dropping the row: the
     # bundled catalog has a few such tracks with complete audio features.
-    artist = layout.text(row, "track_artist") or ""
+    artist = cells["track_artist"] or ""
     try:
         return Track(
             id=track_id,
-            name=layout.text(row, "track_name") or "",
+            name=cells["track_name"] or "",
             artist_id=artist_id_for(artist),
             artist_name=artist,
-            album_id=layout.text(row, "track_album_id"),
-            album_name=layout.text(row, "track_album_name"),
-            release_date=layout.text(row, "track_album_release_date"),
-            popularity=layout.optional_integer(row, "track_popularity", 0),
+            album_id=cells["track_album_id"],
+            album_name=cells["track_album_name"],
+            release_date=cells["track_album_release_date"],
+            popularity=_integer(cells, "track_popularity", default=0),
             duration_ms=duration_ms,
-            genre=layout.text(row, "playlist_genre"),
-            subgenre=layout.text(row, "playlist_subgenre"),
+            genre=cells["playlist_genre"],
+            subgenre=cells["playlist_subgenre"],
             features=AudioFeatures(
                 **features,
                 **ints,
                 duration_ms=duration_ms,
-                time_signature=layout.optional_integer(row, "time_signature", 4),
+                time_signature=_integer(cells, "time_signature", default=4),
             ),
         )
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from echotune.catalog.spotify_objects import (
     TracksResponse,
 )
 
-router = APIRouter(tags=["Spotify-compatible catalog"])
+router = APIRouter(prefix="/v1", tags=["Spotify-compatible catalog"])
 
 Ids = Annotated[str, Query(description="Comma-separated Spotify ids")]
 Market = Annotated[str | None, Query(description="Accepted for compatibility; ignored")]

@@ -11,7 +11,7 @@ from echotune.catalog.models import TUNABLE_ATTRIBUTES
 from echotune.catalog.spotify_objects import GenreSeedsResponse, RecommendationsResponse
 from echotune.recommend.query import RecommendationQuery, parse_query
 
-router = APIRouter(tags=["Spotify-compatible recommendations"])
+router = APIRouter(prefix="/v1", tags=["Spotify-compatible recommendations"])
 
 _TUNABLES = ", ".join(TUNABLE_ATTRIBUTES)
 Seeds = Annotated[str | None, Query(description="Comma-separated; 1 to 5 seeds in total")]

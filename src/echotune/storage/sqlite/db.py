@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from echotune.errors import StorageError, StorageUnavailable
 
 T = TypeVar("T")
@@ -90,6 +92,8 @@ class SqliteDb:
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
         except sqlite3.Error as exc:
             raise StorageError(f"SQLite at {self.path} refused the operation: {exc}") from exc
+        except ValidationError as exc:
+            raise StorageError(f"SQLite at {self.path} holds an invalid row: {exc}") from exc
 
 
 def in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
