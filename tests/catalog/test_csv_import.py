@@ -92,7 +92,7 @@ async def test_malformed_rows_are_skipped_with_the_line_they_start_on(
         SkippedRow(line=3, reason="energy: not a number: 'high'"),
         SkippedRow(line=6, reason="track_id: not a 22-character base62 id: 'not-an-id'"),
         SkippedRow(line=7, reason="expected 23 fields, found 5"),
-        SkippedRow(line=9, reason="key: input should be less than or equal to 11"),
+        SkippedRow(line=9, reason="key: input should be less than or equal to 11: '12'"),
     ]
     assert counts(report) == (7, 3, 0, 0, 0, 4)
     stored = await storage.tracks.get_many([r[0] for r in rows[:7]])

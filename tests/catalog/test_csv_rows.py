@@ -118,9 +118,13 @@ def test_a_time_signature_column_is_used_when_present() -> None:
         ("loudness", "-inf", "loudness: not a finite number"),
         ("key", "12", "key: input should be less than or equal to 11"),
         ("key", "4.5", "key: not a whole number: '4.5'"),
+        ("key", "", "key: missing value"),
         ("duration_ms", "-1", "duration_ms: input should be greater than or equal to 0"),
-        ("track_popularity", "101", "popularity: input should be less than or equal to 100"),
-        ("track_popularity", "x" * 100, "track_popularity: not a number: 'xxxxxxxx"),
+        ("tempo", "inf", "tempo: not a finite number: 'inf'"),
+        ("loudness", "1e400", "loudness: not a finite number: '1e400'"),
+        ("mode", "2", "mode: input should be less than or equal to 1: '2'"),
+        ("track_popularity", "101", "track_popularity: input should be less than or equal to 100"),
+        ("track_popularity", "x" * 100, "track_popularity: not a whole number: 'xxxxxxxx"),
     ],
 )
 def test_bad_values_are_row_errors(column: str, value: str, reason: str) -> None:

@@ -6,12 +6,15 @@ so Spotify clients raise their usual exceptions on our errors too.
 
 from __future__ import annotations
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from echotune.errors import EchotuneError, RateLimited, Unauthorized
+
+log = structlog.get_logger("echotune.api")
 
 
 def error_response(
@@ -49,7 +52,15 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, message, dict(exc.headers or {}))
 
 
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Anything not raised on purpose is a bug: log it with its traceback, and
+    # answer in the same error shape without leaking internals.
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return error_response(500, "Internal server error")
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected_error)
     app.add_exception_handler(EchotuneError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -2,8 +2,11 @@
 
 The layout is the TidyTuesday "Spotify Songs" one (see catalog/data/SOURCE.md).
 Required columns must be in the header; optional ones may be absent. A value
-of ``NA`` or an empty cell means missing. A row that cannot become a valid
-`Track` raises `RowError` with a short reason; the importer reports and skips it.
+of ``NA`` or an empty cell means missing. Numbers are parsed by the `Track`
+model itself (pydantic's lax mode: "5" and "5.0" are both the integer 5), so
+the ranges live in one place. A row that cannot become a valid `Track` raises
+`RowError` with a short reason naming the CSV column; the importer reports and
+skips it.
 """
 
 from __future__ import annotations
@@ -15,27 +18,28 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from echotune.catalog.artist_ids import artist_id_for
-from echotune.catalog.models import AudioFeatures, Track
+from echotune.catalog.models import Track
 from echotune.errors import InvalidInput
 
-FLOAT_FEATURES: tuple[str, ...] = (
+# Audio-feature columns, named as the AudioFeatures fields they fill.
+FEATURE_COLUMNS: tuple[str, ...] = (
     "acousticness",
     "danceability",
     "energy",
     "instrumentalness",
+    "key",
     "liveness",
     "loudness",
+    "mode",
     "speechiness",
     "tempo",
     "valence",
 )
-INT_FEATURES: tuple[str, ...] = ("key", "mode")
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "track_id",
     "track_name",
     "track_artist",
-    *FLOAT_FEATURES,
-    *INT_FEATURES,
+    *FEATURE_COLUMNS,
     "duration_ms",
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = (
@@ -49,6 +53,16 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 )
 MISSING = frozenset({"", "NA"})
 _TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+# Bounded below but not above, so "inf" would pass the model's own checks.
+_MUST_BE_FINITE = ("loudness", "tempo")
+# Track fields whose CSV column has another name; reasons name the column.
+_COLUMN_OF = {"popularity": "track_popularity"}
+# Pydantic's wording for the usual mistakes, shortened for a report table.
+_SHORT_MESSAGES = {
+    "float_parsing": "not a number",
+    "int_parsing": "not a whole number",
+    "int_from_float": "not a whole number",
+}
 # Reasons echo bad values; a cap keeps a hostile 100 kB cell out of the report.
 _ECHO_CHARS = 40
 
@@ -61,8 +75,9 @@ class RowError(ValueError):
         self.reason = reason
 
 
-def _echo(value: str) -> str:
-    return repr(value if len(value) <= _ECHO_CHARS else value[:_ECHO_CHARS] + "...")
+def _echo(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= _ECHO_CHARS else text[:_ECHO_CHARS] + "...")
 
 
 class CsvLayout:
@@ -89,72 +104,61 @@ class CsvLayout:
         return out
 
 
-def _required(cells: dict[str, str | None], column: str) -> str:
-    value = cells[column]
-    if value is None:
-        raise RowError(f"{column}: missing value")
-    return value
-
-
-def _number(cells: dict[str, str | None], column: str) -> float:
-    raw = _required(cells, column)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise RowError(f"{column}: not a number: {_echo(raw)}") from None
-    if not math.isfinite(value):
-        raise RowError(f"{column}: not a finite number: {_echo(raw)}")
-    return value
-
-
-def _integer(cells: dict[str, str | None], column: str, default: int | None = None) -> int:
-    if default is not None and cells[column] is None:
-        return default
-    value = _number(cells, column)
-    # Tools like pandas write whole numbers as "5.0" once a column has had a gap.
-    if not value.is_integer():
-        raise RowError(f"{column}: not a whole number: {_echo(_required(cells, column))}")
-    return int(value)
-
-
 def parse_row(layout: CsvLayout, row: Sequence[str]) -> Track:
     """The track this row describes, or RowError."""
     cells = layout.cells(row)
-    track_id = _required(cells, "track_id")
+    track_id = cells["track_id"]
+    if track_id is None:
+        raise RowError("track_id: missing value")
     if not _TRACK_ID.fullmatch(track_id):
         raise RowError(f"track_id: not a 22-character base62 id: {_echo(track_id)}")
-    duration_ms = _integer(cells, "duration_ms")
-    features = {name: _number(cells, name) for name in FLOAT_FEATURES}
-    ints = {name: _integer(cells, name) for name in INT_FEATURES}
+    features: dict[str, object] = {name: cells[name] for name in FEATURE_COLUMNS}
+    features["duration_ms"] = cells["duration_ms"]
+    features["time_signature"] = cells["time_signature"] or 4
     # A missing name or artist is kept as "" rather than dropping the row: the
     # bundled catalog has a few such tracks with complete audio features.
     artist = cells["track_artist"] or ""
+    fields: dict[str, object] = {
+        "id": track_id,
+        "name": cells["track_name"] or "",
+        "artist_id": artist_id_for(artist),
+        "artist_name": artist,
+        "album_id": cells["track_album_id"],
+        "album_name": cells["track_album_name"],
+        "release_date": cells["track_album_release_date"],
+        "popularity": cells["track_popularity"] or 0,
+        "duration_ms": cells["duration_ms"],
+        "genre": cells["playlist_genre"],
+        "subgenre": cells["playlist_subgenre"],
+        "features": features,
+    }
     try:
-        return Track(
-            id=track_id,
-            name=cells["track_name"] or "",
-            artist_id=artist_id_for(artist),
-            artist_name=artist,
-            album_id=cells["track_album_id"],
-            album_name=cells["track_album_name"],
-            release_date=cells["track_album_release_date"],
-            popularity=_integer(cells, "track_popularity", default=0),
-            duration_ms=duration_ms,
-            genre=cells["playlist_genre"],
-            subgenre=cells["playlist_subgenre"],
-            features=AudioFeatures(
-                **features,
-                **ints,
-                duration_ms=duration_ms,
-                time_signature=_integer(cells, "time_signature", default=4),
-            ),
-        )
+        track = Track.model_validate(fields)
     except ValidationError as exc:
         raise RowError(_first_error(exc)) from None
+    for name in _MUST_BE_FINITE:
+        if not math.isfinite(getattr(track.features, name)):
+            raise RowError(f"{name}: not a finite number: {_echo(cells[name])}")
+    return track
 
 
 def _first_error(exc: ValidationError) -> str:
-    # The field path and message only: pydantic's own text would echo the whole input.
-    first = exc.errors(include_url=False, include_input=False)[0]
-    field = ".".join(str(part) for part in first["loc"] if part != "features") or "row"
-    return f"{field}: {first['msg'].lower()}"
+    # Our own wording, not str(exc): pydantic's text would echo the whole row.
+    first = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in first["loc"] if part != "features"]
+    column = _COLUMN_OF.get(loc[0], loc[0]) if loc else "row"
+    value = first["input"]
+    if value is None:
+        return f"{column}: missing value"
+    if _non_finite(value):
+        # "nan" parses as a float and then fails a range check; say what is really wrong.
+        return f"{column}: not a finite number: {_echo(value)}"
+    message = _SHORT_MESSAGES.get(first["type"], first["msg"].lower())
+    return f"{column}: {message}: {_echo(value)}"
+
+
+def _non_finite(value: object) -> bool:
+    try:
+        return not math.isfinite(float(str(value)))
+    except ValueError:
+        return False

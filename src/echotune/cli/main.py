@@ -65,3 +65,7 @@ def config_show(as_json: bool = typer.Option(False, "--json", help="Print JSON")
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -81,13 +81,19 @@ def recommend(
     Raises `InvalidInput` for seed ids or genres the catalog does not know.
     """
     seeds = resolve_seeds(index, query)
-    keep = candidate_mask(index, query.min_values, query.max_values)
     own = np.array(sorted({s.own_row for s in seeds if s.own_row is not None}), dtype=np.intp)
+    keep = candidate_mask(index, query.min_values, query.max_values)
     before = index.genres.pair_counts(None, own)
-    after = before if keep is None else index.genres.pair_counts(keep, own)
-    score = score_rows(index, seeds, query.target_values, keep)
+    if keep is None:
+        after = before
+    else:
+        keep[own] = False
+        after = index.genres.pair_counts(np.flatnonzero(keep), own)
+    score = score_rows(index, seeds, query.target_values)
+    score[own] = -np.inf
     seed_artists = {s.artist_code for s in seeds if s.artist_code is not None}
-    rows = select(score, query.limit, index.artist_codes, seed_artists, int(after.sum()))
+    count = int(after.sum())
+    rows = select(score, keep, count, query.limit, index.artist_codes, seed_artists)
     return RecommendationResult(
         track_ids=index.ids[rows].tolist(),
         seeds=[_seed_info(s, index.genres, before, after, api_base) for s in seeds],

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from echotune.catalog.models import Track
 from echotune.recommend.columns import CatalogColumns, FeaturelessTrack, IndexBuilder
-from echotune.recommend.genres import GenreTable
+from echotune.recommend.genres import GenreTable, LabelCodes
 from echotune.recommend.scaling import RAW_COLUMN, Z_WIDTH, Scaler
 
 F32 = npt.NDArray[np.float32]
@@ -28,12 +28,12 @@ def _frozen(array: npt.NDArray[np.generic]) -> None:
     array.flags.writeable = False
 
 
-def _similarity_block(z: F32) -> F32:
-    """[z² | z | |z|²] side by side, so both scoring products are one BLAS call each."""
-    block = np.empty((z.shape[0], 2 * Z_WIDTH + 1), dtype=np.float32, order="F")
-    np.square(z, out=block[:, :Z_WIDTH])
-    block[:, Z_WIDTH : 2 * Z_WIDTH] = z
-    np.sum(block[:, :Z_WIDTH], axis=1, out=block[:, 2 * Z_WIDTH])
+def _seed_block(raw: F32, scaler: Scaler) -> F32:
+    """[z | |z|² | 1]: squared distances to k points are one (n, 17) x (17, k) product."""
+    block = np.empty((raw.shape[0], Z_WIDTH + 2), dtype=np.float32, order="F")
+    z = scaler.transform(raw, out=block[:, :Z_WIDTH])
+    np.einsum("ij,ij->i", z, z, out=block[:, Z_WIDTH])
+    block[:, Z_WIDTH + 1] = 1.0
     return block
 
 
@@ -46,7 +46,11 @@ def _artist_codes(artist_ids: Sequence[str]) -> tuple[dict[str, int], I32]:
 
 
 class FeatureIndex:
-    """Audio features, popularity, genres and artists of a catalog, row-aligned."""
+    """Audio features, popularity, genres and artists of a catalog, row-aligned.
+
+    Rows are sorted by (genre, subgenre) and then by input order; a row number
+    is an internal handle (use `row_of` and `ids`), stable for one index.
+    """
 
     __slots__ = (
         "_ids", "_rows", "_raw", "_block", "_scaler", "_artist_codes", "_artist_of",
@@ -55,28 +59,29 @@ class FeatureIndex:
     )  # fmt: skip
 
     def __init__(self, columns: CatalogColumns) -> None:
-        self._ids: Ids = np.array(columns.ids, dtype=object)
-        self._rows: dict[str, int] = {tid: i for i, tid in enumerate(columns.ids)}
-        if len(self._rows) != len(columns.ids):
+        codes = LabelCodes.encode(columns.genres, columns.subgenres)
+        order = np.argsort(codes.pair_keys(), kind="stable")
+        ids = [columns.ids[i] for i in order.tolist()]
+        self._ids: Ids = np.array(ids, dtype=object)
+        self._rows: dict[str, int] = {tid: i for i, tid in enumerate(ids)}
+        if len(self._rows) != len(ids):
             raise ValueError("track ids repeat; build through IndexBuilder to deduplicate")
-        self._raw: F32 = np.asfortranarray(columns.raw, dtype=np.float32)
+        self._raw: F32 = np.asfortranarray(columns.raw[order], dtype=np.float32)
         self._scaler = Scaler.fit(self._raw)
-        z = self._scaler.transform(self._raw)
-        self._block: F32 = _similarity_block(z)
-        self._artist_of, self._artist_codes = _artist_codes(columns.artist_ids)
+        self._block: F32 = _seed_block(self._raw, self._scaler)
+        self._genres = GenreTable.build(codes.take(order), self.standardised)
+        artists = [columns.artist_ids[i] for i in order.tolist()]
+        self._artist_of, self._artist_codes = _artist_codes(artists)
         self._artist_names = tuple(self._artist_of)
-        order = np.argsort(self._artist_codes, kind="stable")
         counts = np.bincount(self._artist_codes, minlength=len(self._artist_of))
-        self._artist_rows: Rows = order.astype(np.intp)
+        self._artist_rows: Rows = np.argsort(self._artist_codes, kind="stable").astype(np.intp)
         self._artist_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._genres = GenreTable.build(columns.genres, columns.subgenres, z)
         self._featureless = dict(columns.featureless)
         self._featureless_artists = frozenset(m.artist_id for m in self._featureless.values())
         for array in (
             self._ids, self._raw, self._block, self._artist_codes, self._artist_rows,
-            self._artist_offsets, self._genres.genre_code, self._genres.subgenre_code,
-            self._genres.pair_code, self._genres.pair_labels, self._genres.pair_total,
-            self._genres.member_rows, self._genres.member_offsets, self._genres.centroids,
+            self._artist_offsets, self._genres.pair_labels, self._genres.pair_offsets,
+            self._genres.label_pairs, self._genres.centroids,
         ):  # fmt: skip
             _frozen(array)
 
@@ -121,17 +126,12 @@ class FeatureIndex:
     @property
     def standardised(self) -> F32:
         """Weighted z-scores (see `scaling`), column-major."""
-        return self._block[:, Z_WIDTH : 2 * Z_WIDTH]
-
-    @property
-    def target_block(self) -> F32:
-        """[z² | z]: a quadratic form in z is one matrix-vector product with it."""
-        return self._block[:, : 2 * Z_WIDTH]
+        return self._block[:, :Z_WIDTH]
 
     @property
     def seed_block(self) -> F32:
-        """[z | |z|²]: squared distances to k points are one (n, k) matrix product."""
-        return self._block[:, Z_WIDTH:]
+        """[z | |z|² | 1], column-major (see `scoring.seed_similarity`)."""
+        return self._block
 
     @property
     def artist_codes(self) -> I32:
@@ -164,6 +164,7 @@ class FeatureIndex:
         return self._artist_rows[self._artist_offsets[code] : self._artist_offsets[code + 1]]
 
     def genre_rows(self, genre: str) -> Rows:
+        """Rows carrying this genre or subgenre, ascending; empty for an unknown genre."""
         code = self._genres.code(genre)
         return np.empty(0, dtype=np.intp) if code is None else self._genres.rows(code)
 
@@ -176,7 +177,6 @@ class FeatureIndex:
         """Bytes held by the numpy arrays (the id strings and dicts come on top)."""
         arrays: list[npt.NDArray[np.generic]] = [
             self._ids, self._raw, self._block, self._artist_codes, self._artist_rows,
-            self._genres.genre_code, self._genres.subgenre_code, self._genres.pair_code,
-            self._genres.member_rows, self._genres.centroids,
+            self._artist_offsets, self._genres.label_pairs, self._genres.centroids,
         ]  # fmt: skip
         return sum(a.nbytes for a in arrays)

@@ -1,9 +1,9 @@
 """Genre labels of a catalog: codes, member rows, centroids and pool counts.
 
 A track carries up to two labels (its genre and its subgenre); both are genre
-seeds. Every distinct (genre, subgenre) pair gets a code too, so the number of
-candidates that share any label with a seed is a sum over a few pair counts
-instead of a pass over all rows.
+seeds. The index keeps its rows sorted by (genre, subgenre) pair, so every
+pair is one contiguous run of rows: a genre's members are a few slices, and
+the candidates per pair are a binary search in the candidate rows.
 """
 
 from __future__ import annotations
@@ -18,12 +18,42 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.intp]
 F32 = npt.NDArray[np.float32]
-Mask = npt.NDArray[np.bool_]
+Ranges = tuple[tuple[int, int], ...]
 
 
 def genre_key(label: str) -> str:
     """The matching form of a genre: case, hyphens and underscores do not matter."""
     return " ".join(label.lower().replace("-", " ").replace("_", " ").split())
+
+
+@dataclass(frozen=True)
+class LabelCodes:
+    """Genre and subgenre of each row as codes into `labels` (-1: none)."""
+
+    labels: tuple[str, ...]
+    by_key: dict[str, int]
+    genre: I32
+    subgenre: I32
+
+    @classmethod
+    def encode(cls, genres: Sequence[str | None], subgenres: Sequence[str | None]) -> LabelCodes:
+        first: dict[str, int] = {}
+        shown: dict[str, str] = {}
+        raw = [_encode(values, first, shown) for values in (genres, subgenres)]
+        # Renumber so that code order is the alphabetical order of shown labels.
+        keys = sorted(first, key=lambda k: (shown[k], k))
+        remap = np.full(len(first) + 1, -1, dtype=np.int32)
+        for new, key in enumerate(keys):
+            remap[first[key]] = new
+        labels = tuple(shown[k] for k in keys)
+        return cls(labels, {k: i for i, k in enumerate(keys)}, remap[raw[0]], remap[raw[1]])
+
+    def pair_keys(self) -> I64:
+        width = len(self.labels) + 1
+        return (self.genre.astype(np.int64) + 1) * width + (self.subgenre.astype(np.int64) + 1)
+
+    def take(self, order: Rows) -> LabelCodes:
+        return LabelCodes(self.labels, self.by_key, self.genre[order], self.subgenre[order])
 
 
 def _encode(values: Sequence[str | None], codes: dict[str, int], shown: dict[str, str]) -> I32:
@@ -34,104 +64,90 @@ def _encode(values: Sequence[str | None], codes: dict[str, int], shown: dict[str
         code = cache.get(value)
         if code is None:
             key = genre_key(value) if value is not None else ""
+            code = codes.setdefault(key, len(codes)) if key else -1
             if key:
-                code = codes.setdefault(key, len(codes))
-                shown.setdefault(key, " ".join(value.lower().split()) if value else key)
-            else:
-                code = -1
+                shown.setdefault(key, " ".join(str(value).lower().split()))
             cache[value] = code
         out[i] = code
     return out
-
-
-def _relabel_sorted(
-    codes: dict[str, int], shown: dict[str, str], *arrays: I32
-) -> tuple[tuple[str, ...], dict[str, int], list[I32]]:
-    """Renumber codes so that code order is the alphabetical order of shown labels."""
-    keys = sorted(codes, key=lambda k: (shown[k], k))
-    remap = np.empty(len(codes) + 1, dtype=np.int32)
-    remap[-1] = -1
-    for new, key in enumerate(keys):
-        remap[codes[key]] = new
-    labels = tuple(shown[k] for k in keys)
-    return labels, {k: i for i, k in enumerate(keys)}, [remap[a] for a in arrays]
 
 
 @dataclass(frozen=True)
 class GenreTable:
     labels: tuple[str, ...]
     by_key: dict[str, int]
-    genre_code: I32
-    subgenre_code: I32
-    pair_code: I32
-    pair_labels: I32
-    pair_total: I64
-    member_rows: Rows
-    member_offsets: I64
-    centroids: F32
+    pair_labels: I32  # (pairs, 2): genre and subgenre code of each pair
+    pair_offsets: I64  # rows of pair p are pair_offsets[p] : pair_offsets[p + 1]
+    label_pairs: npt.NDArray[np.bool_]  # (labels, pairs): which pairs carry a label
+    centroids: F32  # (labels, width): mean standardised row of each label
 
     @classmethod
-    def build(cls, genres: Sequence[str | None], subgenres: Sequence[str | None], z: F32) -> GenreTable:
-        codes: dict[str, int] = {}
-        shown: dict[str, str] = {}
-        raw_g, raw_s = _encode(genres, codes, shown), _encode(subgenres, codes, shown)
-        labels, by_key, (g, s) = _relabel_sorted(codes, shown, raw_g, raw_s)
-        n_labels = len(labels)
-        rows = np.arange(len(g), dtype=np.intp)
-        second = (s >= 0) & (s != g)
-        lab = np.concatenate([g[g >= 0], s[second]])
-        members = np.concatenate([rows[g >= 0], rows[second]])
-        order = np.lexsort((members, lab))
-        counts = np.bincount(lab, minlength=n_labels)
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        centroids = np.zeros((n_labels, z.shape[1]), dtype=np.float32)
-        for j in range(z.shape[1]):
-            sums = np.bincount(lab, weights=z[members, j], minlength=n_labels)
-            centroids[:, j] = sums / np.maximum(counts, 1)
-        pair_key = (g.astype(np.int64) + 1) * (n_labels + 1) + (s.astype(np.int64) + 1)
-        uniq, inverse = np.unique(pair_key, return_inverse=True)
-        pair_labels = np.stack([uniq // (n_labels + 1) - 1, uniq % (n_labels + 1) - 1], axis=1)
-        return cls(
-            labels=labels,
-            by_key=by_key,
-            genre_code=g,
-            subgenre_code=s,
-            pair_code=inverse.astype(np.int32).ravel(),
-            pair_labels=pair_labels.astype(np.int32),
-            pair_total=np.bincount(inverse.ravel(), minlength=len(uniq)).astype(np.int64),
-            member_rows=members[order],
-            member_offsets=offsets,
-            centroids=centroids,
-        )
+    def build(cls, codes: LabelCodes, z: F32) -> GenreTable:
+        """From codes of rows already sorted by pair (see `LabelCodes.pair_keys`)."""
+        keys = codes.pair_keys()
+        if np.any(np.diff(keys) < 0):
+            raise ValueError("rows must be sorted by (genre, subgenre) pair")
+        starts = np.flatnonzero(np.diff(keys)) + 1
+        ends = [keys.size] if keys.size else []
+        offsets = np.concatenate([[0], starts, ends]).astype(np.int64)
+        firsts = offsets[:-1]
+        pair_labels = np.stack([codes.genre[firsts], codes.subgenre[firsts]], axis=1).astype(np.int32)
+        n_labels, n_pairs = len(codes.labels), len(firsts)
+        label_pairs = np.zeros((n_labels, n_pairs), dtype=bool)
+        for column in (0, 1):
+            has = pair_labels[:, column] >= 0
+            label_pairs[pair_labels[has, column], np.flatnonzero(has)] = True
+        table = cls(codes.labels, codes.by_key, pair_labels, offsets, label_pairs,
+                    np.zeros((n_labels, z.shape[1]), dtype=np.float32))  # fmt: skip
+        for code in range(n_labels):
+            sums = sum(z[a:b].sum(axis=0, dtype=np.float64) for a, b in table.ranges(code))
+            table.centroids[code] = np.asarray(sums) / max(table.size(code), 1)
+        return table
 
     def code(self, genre: str) -> int | None:
         return self.by_key.get(genre_key(genre))
 
+    def ranges(self, code: int) -> Ranges:
+        """Row slices carrying this label, ascending and merged where adjacent."""
+        merged: list[tuple[int, int]] = []
+        for p in np.flatnonzero(self.label_pairs[code]).tolist():
+            start, stop = int(self.pair_offsets[p]), int(self.pair_offsets[p + 1])
+            if merged and merged[-1][1] == start:
+                merged[-1] = (merged[-1][0], stop)
+            else:
+                merged.append((start, stop))
+        return tuple(merged)
+
     def rows(self, code: int) -> Rows:
-        """Rows carrying this label, ascending."""
-        return self.member_rows[self.member_offsets[code] : self.member_offsets[code + 1]]
+        parts = [np.arange(a, b, dtype=np.intp) for a, b in self.ranges(code)]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
+
+    def size(self, code: int) -> int:
+        return sum(b - a for a, b in self.ranges(code))
+
+    def pairs_of_rows(self, rows: Rows) -> Rows:
+        pairs: Rows = np.searchsorted(self.pair_offsets, rows, side="right") - 1
+        return pairs
 
     def codes_of_rows(self, rows: Rows) -> I32:
-        both = np.concatenate([self.genre_code[rows], self.subgenre_code[rows]])
-        return np.unique(both[both >= 0]).astype(np.int32)
+        labels = self.pair_labels[self.pairs_of_rows(rows)].ravel()
+        return np.unique(labels[labels >= 0]).astype(np.int32)
 
     def codes_of_names(self, *names: str | None) -> I32:
-        found = [self.code(name) for name in names if name]
-        return np.asarray(sorted({c for c in found if c is not None}), dtype=np.int32)
+        found = {self.code(name) for name in names if name}
+        return np.asarray(sorted(c for c in found if c is not None), dtype=np.int32)
 
-    def pair_counts(self, keep: Mask | None, excluded: Rows) -> I64:
-        """Candidates per (genre, subgenre) pair: kept rows minus excluded ones."""
-        if keep is None:
-            counts = self.pair_total.copy()
-            np.subtract.at(counts, self.pair_code[excluded], 1)
+    def pair_counts(self, candidates: Rows | None, excluded: Rows) -> I64:
+        """Candidates per pair: the given rows (ascending), or every row but `excluded`."""
+        if candidates is not None:
+            counts: I64 = np.diff(np.searchsorted(candidates, self.pair_offsets))
             return counts
-        kept = keep.copy()
-        kept[excluded] = False
-        return np.bincount(self.pair_code[kept], minlength=len(self.pair_total)).astype(np.int64)
+        counts = np.diff(self.pair_offsets)
+        np.subtract.at(counts, self.pairs_of_rows(excluded), 1)
+        return counts
 
     def pool_size(self, codes: I32, pair_counts: I64) -> int:
         """Candidates sharing any of these labels; every candidate when there are none."""
         if codes.size == 0:
             return int(pair_counts.sum())
-        member = np.isin(self.pair_labels[:, 0], codes) | np.isin(self.pair_labels[:, 1], codes)
-        return int(pair_counts[member].sum())
+        return int(pair_counts[self.label_pairs[codes].any(axis=0)].sum())

@@ -100,9 +100,10 @@ class Scaler:
         std = np.where(std > 1e-9, std, 1.0)
         return cls(mean, std)
 
-    def transform(self, raw: F32) -> F32:
-        """Weighted z-scores of every row, column-major like `raw`."""
-        out = np.empty((raw.shape[0], Z_WIDTH), dtype=np.float32, order="F")
+    def transform(self, raw: F32, out: F32 | None = None) -> F32:
+        """Weighted z-scores of every row, column-major like `raw`, into `out` if given."""
+        if out is None:
+            out = np.empty((raw.shape[0], Z_WIDTH), dtype=np.float32, order="F")
         for name, cols in Z_COLUMNS.items():
             j = RAW_COLUMN[name]
             if name == "key":
@@ -112,7 +113,8 @@ class Scaler:
             else:
                 z = (raw[:, j].astype(np.float64) - self.mean[j]) / self.std[j]
                 out[:, cols[0]] = np.clip(z, -Z_CLIP, Z_CLIP)
-        out *= np.sqrt(Z_WEIGHTS).astype(np.float32)
+            for c in cols:
+                out[:, c] *= np.float32(math.sqrt(Z_WEIGHTS[c]))
         return out
 
     def point(self, name: str, value: float) -> F64:

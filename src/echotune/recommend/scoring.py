@@ -1,12 +1,12 @@
 """One score per catalog row, computed for all rows at once.
 
-score = seed similarity + seed membership bonuses - target distance + popularity prior,
-and -inf for rows a min/max filter or a seed excludes. Similarity to a seed
-is a Gaussian kernel of the weighted squared distance, so several seeds add
-up as a mixture (tracks near any seed rank high) rather than collapsing to
-their average. Both the kernels and the target distances are quadratic forms
-in the standardised rows, so each is a single BLAS product over the index's
-precomputed blocks; no per-attribute temporaries of catalog size are made.
+score = seed similarity + seed membership bonuses - target distance + popularity prior.
+Similarity to a seed is a Cauchy kernel 1 / (1 + d²/τ) of the weighted squared
+distance, so several seeds add up as a mixture (tracks near any one seed rank
+high) instead of collapsing to their average. All seeds' kernels come from
+one (n, 17) x (17, k) BLAS product over the index's [z | |z|² | 1] block and
+one in-place reciprocal; targets touch only their own columns. Rows outside
+the filters are not scored differently: selection looks at candidates only.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ F32 = npt.NDArray[np.float32]
 Mask = npt.NDArray[np.bool_]
 
 # Kernel width in mean squared z-score per attribute: random pairs of tracks
-# sit near 2, close neighbours below 0.2, so 0.5 separates "alike" from "not".
+# sit near 2, close neighbours below 0.2; a track at 0.5 scores half a match.
+# Cauchy rather than Gaussian: a reciprocal costs a quarter of an exp, and it
+# cannot underflow into slow subnormals for far-away rows.
 KERNEL_WIDTH = 0.5
 # One z-score away from every target costs as much as a perfect seed match
 # is worth: an explicit target_* should visibly win over similarity.
@@ -52,56 +54,52 @@ def candidate_mask(
     return keep
 
 
-def seed_similarity(index: FeatureIndex, points: Sequence[F32], share: float) -> F32:
-    """Σ share·exp(-d²/(W·τ)) over seed points, d² the weighted squared distance."""
+def add_seed_similarity(score: F32, index: FeatureIndex, points: Sequence[F32], share: float) -> None:
+    """score += Σ share / (1 + d²/(W·τ)) over seed points, d² the weighted squared distance."""
     scale = 1.0 / (TOTAL_WEIGHT * KERNEL_WIDTH)
     stacked = np.asarray(points, dtype=np.float64)
-    weights = np.empty((Z_WIDTH + 1, len(points)), dtype=np.float32)
-    weights[:Z_WIDTH] = (2.0 * scale) * stacked.T
-    weights[Z_WIDTH] = -scale
-    # (2 z·p - |z|²)/(Wτ) per row and seed; adding -|p|²/(Wτ) would give -d²/(Wτ),
-    # which is folded into the coefficients after the exponential instead.
-    exponents = index.seed_block @ weights
-    np.exp(exponents, out=exponents)
-    coefficients = share * np.exp(-scale * np.einsum("ij,ij->i", stacked, stacked))
-    similarity: F32 = exponents @ coefficients.astype(np.float32)
-    return similarity
+    # Row k of the product is (1 + (|z|² - 2 z·p_k + |p_k|²)·scale) / share for every z,
+    # so its reciprocal is the kernel already weighted by the seed's share.
+    weights = np.empty((len(points), Z_WIDTH + 2), dtype=np.float64)
+    weights[:, :Z_WIDTH] = -2.0 * scale * stacked
+    weights[:, Z_WIDTH] = scale
+    weights[:, Z_WIDTH + 1] = 1.0 + scale * np.einsum("ij,ij->i", stacked, stacked)
+    weights /= share
+    # (k, 17) x (17, n): the transposed column-major block is row-major, so each
+    # seed's kernels come out as one contiguous row.
+    kernels = weights.astype(np.float32) @ index.seed_block.T
+    np.reciprocal(kernels, out=kernels)
+    for row in kernels:
+        score += row
 
 
-def target_distance(index: FeatureIndex, targets: Mapping[str, float]) -> F32:
-    """Mean over targets of the squared z-distance to each, up to a constant."""
-    weights = np.zeros(2 * Z_WIDTH, dtype=np.float64)
+def add_target_pull(score: F32, index: FeatureIndex, targets: Mapping[str, float]) -> None:
+    """score -= mean over targets of the squared z-distance to each target."""
     share = TARGET_WEIGHT / len(targets)
+    work = np.empty_like(score)
     for attribute, value in targets.items():
-        cols = list(Z_COLUMNS[attribute])
-        # Columns hold sqrt(weight)·z, so dividing by the weight undoes it:
-        # a target pulls by its attribute's plain z-score, whatever its similarity weight.
-        per_column = share / Z_WEIGHTS[cols]
-        weights[cols] += per_column
-        weights[[Z_WIDTH + c for c in cols]] += -2.0 * per_column * index.scaler.point(attribute, value)
-    distance: F32 = index.target_block @ weights.astype(np.float32)
-    return distance
+        cols = Z_COLUMNS[attribute]
+        for col, target in zip(cols, index.scaler.point(attribute, value), strict=True):
+            # Columns hold sqrt(weight)·z; dividing by the weight undoes that, so a
+            # target pulls by its attribute's plain z-score whatever its similarity weight.
+            np.subtract(index.standardised[:, col], np.float32(target), out=work)
+            np.square(work, out=work)
+            work *= np.float32(share / Z_WEIGHTS[col])
+            score -= work
 
 
-def score_rows(
-    index: FeatureIndex,
-    seeds: Sequence[ResolvedSeed],
-    targets: Mapping[str, float],
-    keep: Mask | None,
-) -> F32:
+def score_rows(index: FeatureIndex, seeds: Sequence[ResolvedSeed], targets: Mapping[str, float]) -> F32:
     share = 1.0 / max(len(seeds), 1)
     score: F32 = index.column("popularity") * np.float32(POPULARITY_PRIOR / 100.0)
     points = [s.point for s in seeds if s.point is not None]
     if points:
-        score += seed_similarity(index, points, share)
+        add_seed_similarity(score, index, points, share)
     if targets:
-        score -= target_distance(index, targets)
+        add_target_pull(score, index, targets)
     for seed in seeds:
-        bonus = GENRE_BONUS if seed.type == "GENRE" else ARTIST_BONUS
-        if seed.favoured.size:
-            score[seed.favoured] += np.float32(bonus * share)
-    if keep is not None:
-        np.copyto(score, np.float32(-np.inf), where=~keep)
-    own = [s.own_row for s in seeds if s.own_row is not None]
-    score[own] = -np.inf
+        bonus = np.float32((GENRE_BONUS if seed.type == "GENRE" else ARTIST_BONUS) * share)
+        if seed.favoured_rows is not None:
+            score[seed.favoured_rows] += bonus
+        for start, stop in seed.favoured_ranges:
+            score[start:stop] += bonus
     return score

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from echotune.errors import InvalidInput
 from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.genres import Ranges
 from echotune.recommend.query import RecommendationQuery
 
 SeedType = Literal["ARTIST", "GENRE", "TRACK"]
@@ -24,7 +25,6 @@ F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 Rows = npt.NDArray[np.intp]
 
-_NO_ROWS: Rows = np.empty(0, dtype=np.intp)
 _NO_LABELS: I32 = np.empty(0, dtype=np.int32)
 
 
@@ -33,8 +33,9 @@ class ResolvedSeed:
     type: SeedType
     id: str
     point: F32 | None  # in the index's standardised space; None when nothing to be near
-    favoured: Rows  # rows that get this seed's membership bonus
     labels: I32  # genre codes that make up this seed's candidate pool
+    favoured_rows: Rows | None = None  # rows that get this seed's membership bonus ...
+    favoured_ranges: Ranges = ()  # ... and row slices that do
     own_row: int | None = None  # a track seed's row, never recommended back
     artist_code: int | None = None  # an artist seed's code, exempt from the variety cap
 
@@ -52,14 +53,14 @@ def _track_seed(index: FeatureIndex, track_id: str) -> ResolvedSeed:
         rows = np.array([row], dtype=np.intp)
         point = np.ascontiguousarray(index.standardised[row])
         labels = index.genres.codes_of_rows(rows)
-        return ResolvedSeed("TRACK", track_id, point, _NO_ROWS, labels, own_row=row)
+        return ResolvedSeed("TRACK", track_id, point, labels, own_row=row)
     meta = index.featureless_track(track_id)
     if meta is None:
         raise InvalidInput(f"invalid seed_tracks id: {track_id!r} is not in the catalog")
     # No features of its own: its artist's sound is the best stand-in.
     point = _centroid(index, index.artist_rows(meta.artist_id))
     labels = index.genres.codes_of_names(meta.genre, meta.subgenre)
-    return ResolvedSeed("TRACK", track_id, point, _NO_ROWS, labels)
+    return ResolvedSeed("TRACK", track_id, point, labels)
 
 
 def _artist_seed(index: FeatureIndex, artist_id: str) -> ResolvedSeed:
@@ -68,7 +69,8 @@ def _artist_seed(index: FeatureIndex, artist_id: str) -> ResolvedSeed:
     rows = index.artist_rows(artist_id)
     labels = index.genres.codes_of_rows(rows) if rows.size else _NO_LABELS
     code = index.artist_code(artist_id)
-    return ResolvedSeed("ARTIST", artist_id, _centroid(index, rows), rows, labels, artist_code=code)
+    point = _centroid(index, rows)
+    return ResolvedSeed("ARTIST", artist_id, point, labels, favoured_rows=rows, artist_code=code)
 
 
 def _genre_seed(index: FeatureIndex, genre: str) -> ResolvedSeed:
@@ -80,7 +82,8 @@ def _genre_seed(index: FeatureIndex, genre: str) -> ResolvedSeed:
         )
     point = np.ascontiguousarray(index.genres.centroids[code])
     labels = np.array([code], dtype=np.int32)
-    return ResolvedSeed("GENRE", genre, point, index.genres.rows(code), labels)
+    ranges = index.genres.ranges(code)
+    return ResolvedSeed("GENRE", genre, point, labels, favoured_ranges=ranges)
 
 
 def resolve_seeds(index: FeatureIndex, query: RecommendationQuery) -> list[ResolvedSeed]:
