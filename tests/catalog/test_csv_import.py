@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import lzma
 from collections.abc import Sequence
@@ -196,3 +197,24 @@ async def test_byte_order_mark_and_padded_header_names(storage: Storage, tmp_pat
     path.write_text(text, encoding="utf-8-sig")
     report = await import_catalog_csv(path, storage.tracks)
     assert report.inserted == 2
+
+
+async def test_cancelling_keeps_whole_batches_and_a_rerun_finishes(
+    storage: Storage, sample_csv: Path
+) -> None:
+    errors: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: errors.append(ctx))
+    first_batch_done = asyncio.Event()
+    task = asyncio.create_task(
+        import_catalog_csv(
+            sample_csv, storage.tracks, batch_size=2, progress=lambda _: first_batch_done.set()
+        )
+    )
+    await first_batch_done.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await storage.tracks.count() == 2
+    report = await import_catalog_csv(sample_csv, storage.tracks)
+    assert (report.inserted, report.unchanged) == (8, 2)
+    assert errors == []

@@ -24,8 +24,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +35,8 @@ from echotune.catalog.csv_seen import SeenIds
 from echotune.catalog.csv_source import CsvSource
 from echotune.catalog.models import Track, UpsertResult
 from echotune.storage.base import TrackRepo
+
+T = TypeVar("T")
 
 
 class SkippedRow(BaseModel):
@@ -102,6 +105,20 @@ def _read_batch(
     return batch
 
 
+async def _in_thread(fn: Callable[[], T]) -> T:
+    """`fn()` on a worker thread. If the caller is cancelled, wait for `fn` to
+    finish before re-raising, so the file and the seen-set it uses are not
+    closed under it (a batch takes a fraction of a second)."""
+    future = asyncio.get_running_loop().run_in_executor(None, fn)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        if not future.cancelled():
+            future.exception()  # retrieved, so asyncio does not log it: the cancel wins
+        raise
+
+
 async def import_catalog_csv(
     path: Path,
     tracks: TrackRepo,
@@ -117,7 +134,7 @@ async def import_catalog_csv(
         layout = CsvLayout(source.header())
         records = source.records()
         while True:
-            batch = await asyncio.to_thread(_read_batch, records, layout, seen, batch_size)
+            batch = await _in_thread(partial(_read_batch, records, layout, seen, batch_size))
             report.rows_read += batch.rows
             report.duplicates += batch.duplicates
             report.add_skipped(batch.skipped)

@@ -62,7 +62,9 @@ async def _import(settings: Settings, file: Path, batch_size: int) -> ImportRepo
 
 
 def _summary(report: ImportReport) -> Table:
-    table = Table("result", "count", title="Catalog import")
+    table = Table(title="Catalog import")
+    table.add_column("result")
+    table.add_column("count", justify="right")
     for label, value in (
         ("rows read", report.rows_read),
         ("inserted", report.inserted),
@@ -79,7 +81,9 @@ def _skipped(report: ImportReport) -> Table:
     shown = report.skipped_rows[:SHOWN_SKIPPED]
     more = report.skipped - len(shown)
     caption = f"{more:,} more skipped rows not shown" if more > 0 else None
-    table = Table("line", "reason", title="Skipped rows", caption=caption)
+    table = Table(title="Skipped rows", caption=caption)
+    table.add_column("line", justify="right")
+    table.add_column("reason")
     for row in shown:
         # Reasons quote the file's own text, which must not be read as Rich markup.
         table.add_row(str(row.line), escape(row.reason))

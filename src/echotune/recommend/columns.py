@@ -88,7 +88,9 @@ class IndexBuilder:
         keep = [self._last_seq[i] == s for i, s in zip(self._ids, self._row_seq, strict=True)]
         rows = np.flatnonzero(np.asarray(keep, dtype=bool))
         featureless = {
-            tid: meta for tid, (seq, meta) in self._featureless.items() if self._last_seq[tid] == seq
+            tid: meta
+            for tid, (seq, meta) in self._featureless.items()
+            if self._last_seq[tid] == seq
         }
         return CatalogColumns(
             ids=[self._ids[r] for r in rows],

@@ -17,6 +17,7 @@ from echotune.catalog.models import Track
 from echotune.recommend.columns import CatalogColumns, FeaturelessTrack, IndexBuilder
 from echotune.recommend.genres import GenreTable, LabelCodes
 from echotune.recommend.scaling import RAW_COLUMN, Z_WIDTH, Scaler
+from echotune.recommend.synthetic import synthetic_columns
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -53,10 +54,20 @@ class FeatureIndex:
     """
 
     __slots__ = (
-        "_ids", "_rows", "_raw", "_block", "_scaler", "_artist_codes", "_artist_of",
-        "_artist_rows", "_artist_offsets", "_artist_names", "_genres", "_featureless",
+        "_artist_codes",
+        "_artist_names",
+        "_artist_of",
+        "_artist_offsets",
+        "_artist_rows",
+        "_block",
+        "_featureless",
         "_featureless_artists",
-    )  # fmt: skip
+        "_genres",
+        "_ids",
+        "_raw",
+        "_rows",
+        "_scaler",
+    )
 
     def __init__(self, columns: CatalogColumns) -> None:
         codes = LabelCodes.encode(columns.genres, columns.subgenres)
@@ -100,8 +111,6 @@ class FeatureIndex:
     @classmethod
     def synthetic(cls, n: int, seed: int = 0) -> FeatureIndex:
         """A catalog of `n` made-up tracks with realistic feature distributions."""
-        from echotune.recommend.synthetic import synthetic_columns
-
         return cls(synthetic_columns(n, seed))
 
     def __len__(self) -> int:
@@ -130,7 +139,7 @@ class FeatureIndex:
 
     @property
     def seed_block(self) -> F32:
-        """[z | |z|² | 1], column-major (see `scoring.seed_similarity`)."""
+        """[z | |z|² | 1], column-major (see `scoring.add_seed_similarity`)."""
         return self._block
 
     @property

@@ -91,7 +91,9 @@ class GenreTable:
         ends = [keys.size] if keys.size else []
         offsets = np.concatenate([[0], starts, ends]).astype(np.int64)
         firsts = offsets[:-1]
-        pair_labels = np.stack([codes.genre[firsts], codes.subgenre[firsts]], axis=1).astype(np.int32)
+        pair_labels = np.stack([codes.genre[firsts], codes.subgenre[firsts]], axis=1).astype(
+            np.int32
+        )
         n_labels, n_pairs = len(codes.labels), len(firsts)
         label_pairs = np.zeros((n_labels, n_pairs), dtype=bool)
         for column in (0, 1):

@@ -101,7 +101,9 @@ class RecommendationQuery:
         if isinstance(self.limit, bool) or not isinstance(self.limit, int):
             raise InvalidInput(f"limit must be an integer, got {self.limit!r}")
         if not MIN_LIMIT <= self.limit <= MAX_LIMIT:
-            raise InvalidInput(f"limit must be between {MIN_LIMIT} and {MAX_LIMIT}, got {self.limit}")
+            raise InvalidInput(
+                f"limit must be between {MIN_LIMIT} and {MAX_LIMIT}, got {self.limit}"
+            )
         for prefix in BOUND_PREFIXES:
             name = f"{prefix}_values"
             object.__setattr__(self, name, _checked_bounds(prefix, getattr(self, name)))

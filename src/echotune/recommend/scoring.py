@@ -1,7 +1,7 @@
 """One score per catalog row, computed for all rows at once.
 
 score = seed similarity + seed membership bonuses - target distance + popularity prior.
-Similarity to a seed is a Cauchy kernel 1 / (1 + d²/τ) of the weighted squared
+Similarity to a seed is a Cauchy kernel 1 / (1 + d²/(W·τ)) of the weighted squared
 distance, so several seeds add up as a mixture (tracks near any one seed rank
 high) instead of collapsing to their average. All seeds' kernels come from
 one (n, 17) x (17, k) BLAS product over the index's [z | |z|² | 1] block and
@@ -54,7 +54,9 @@ def candidate_mask(
     return keep
 
 
-def add_seed_similarity(score: F32, index: FeatureIndex, points: Sequence[F32], share: float) -> None:
+def add_seed_similarity(
+    score: F32, index: FeatureIndex, points: Sequence[F32], share: float
+) -> None:
     """score += Σ share / (1 + d²/(W·τ)) over seed points, d² the weighted squared distance."""
     scale = 1.0 / (TOTAL_WEIGHT * KERNEL_WIDTH)
     stacked = np.asarray(points, dtype=np.float64)
@@ -88,7 +90,9 @@ def add_target_pull(score: F32, index: FeatureIndex, targets: Mapping[str, float
             score -= work
 
 
-def score_rows(index: FeatureIndex, seeds: Sequence[ResolvedSeed], targets: Mapping[str, float]) -> F32:
+def score_rows(
+    index: FeatureIndex, seeds: Sequence[ResolvedSeed], targets: Mapping[str, float]
+) -> F32:
     share = 1.0 / max(len(seeds), 1)
     score: F32 = index.column("popularity") * np.float32(POPULARITY_PRIOR / 100.0)
     points = [s.point for s in seeds if s.point is not None]

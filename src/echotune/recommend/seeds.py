@@ -28,7 +28,7 @@ Rows = npt.NDArray[np.intp]
 _NO_LABELS: I32 = np.empty(0, dtype=np.int32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResolvedSeed:
     type: SeedType
     id: str
@@ -51,9 +51,9 @@ def _track_seed(index: FeatureIndex, track_id: str) -> ResolvedSeed:
     row = index.row_of(track_id)
     if row is not None:
         rows = np.array([row], dtype=np.intp)
-        point = np.ascontiguousarray(index.standardised[row])
+        own: F32 = np.ascontiguousarray(index.standardised[row])
         labels = index.genres.codes_of_rows(rows)
-        return ResolvedSeed("TRACK", track_id, point, labels, own_row=row)
+        return ResolvedSeed("TRACK", track_id, own, labels, own_row=row)
     meta = index.featureless_track(track_id)
     if meta is None:
         raise InvalidInput(f"invalid seed_tracks id: {track_id!r} is not in the catalog")
