@@ -24,6 +24,9 @@ from echotune.recommend.query import RecommendationQuery
 from echotune.storage.base import TrackRepo
 
 log = structlog.get_logger(__name__)
+# Below this many rows a query costs about a millisecond, less than a thread hop's
+# scheduling jitter, so it runs inline.
+_INLINE_ROWS = 200_000
 
 
 class ModelStatus(BaseModel):
@@ -76,7 +79,11 @@ class DiscoveryService:
     async def recommend(self, query: RecommendationQuery, base: str) -> RecommendationsResponse:
         index = self._require_index()
         start = time.perf_counter()
-        result = recommend(index, query, api_base=base)
+        if len(index) > _INLINE_ROWS:
+            # A full scan of a large catalog takes milliseconds: keep the event loop free.
+            result = await asyncio.to_thread(recommend, index, query, api_base=base)
+        else:
+            result = recommend(index, query, api_base=base)
         self._metrics.recommend_latency.labels("discovery").observe(time.perf_counter() - start)
         tracks = await self._tracks.get_many(result.track_ids)
         return RecommendationsResponse(
