@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from threadpoolctl import threadpool_limits
 
 from echotune import __version__
 from echotune.api.errors import install_error_handlers
@@ -17,6 +18,9 @@ from echotune.wiring import bootstrap_catalog, build_services
 
 
 def create_app(settings: Settings) -> FastAPI:
+    # Per-request products are tiny (one query against the catalog): with more
+    # than one BLAS thread they spend ~60x longer synchronising than computing.
+    threadpool_limits(limits=settings.blas_threads, user_api="blas")
     metrics = Metrics()
 
     @asynccontextmanager

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Log level")
     log_json: bool = Field(default=True, description="Write logs as JSON lines")
+    blas_threads: int = Field(
+        default=1,
+        ge=1,
+        description="BLAS threads per process; 1 keeps small per-request matrix products fast",
+    )
     redis_url: SecretStr | None = Field(default=None, description="Redis URL for shared state")
     storage: StorageSettings = Field(default_factory=StorageSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)

@@ -11,8 +11,8 @@ from pymongo import AsyncMongoClient
 
 from echotune.errors import StorageError
 from echotune.storage.mongo import MongoStorage
+from echotune.storage.mongo.client import supports_transactions
 from echotune.storage.mongo.schema import EXPECTED_INDEXES, TRACKS_VALIDATOR
-from echotune.storage.mongo.storage import supports_transactions
 from tests.conftest import drop_mongo_database, mongo_settings
 from tests.storage.samples import FEATURES, track
 

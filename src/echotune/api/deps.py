@@ -1,4 +1,8 @@
-"""Dependency injection for routes, as Annotated aliases in one file."""
+"""Dependency injection for routes, as Annotated aliases in one file.
+
+Every dependency is `async def`: FastAPI runs plain `def` dependencies in a
+worker thread, a hop that cost more than the work on our fastest routes.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from echotune.wiring import Services
 _bearer = HTTPBearer(auto_error=False, description="An EchoTune API token")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -25,19 +29,19 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_catalog(services: ServicesDep) -> CatalogService:
+async def get_catalog(services: ServicesDep) -> CatalogService:
     return services.catalog
 
 
-def get_discovery(services: ServicesDep) -> DiscoveryService:
+async def get_discovery(services: ServicesDep) -> DiscoveryService:
     return services.discovery
 
 
-def get_health(services: ServicesDep) -> HealthService:
+async def get_health(services: ServicesDep) -> HealthService:
     return services.health
 
 
-def get_api_base(request: Request) -> str:
+async def get_api_base(request: Request) -> str:
     """The /v1 base URL as the caller reached us, for hrefs in Spotify objects."""
     return str(request.base_url).rstrip("/") + "/v1"
 

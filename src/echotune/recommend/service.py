@@ -13,8 +13,8 @@ from echotune.catalog.spotify_objects import (
     GenreSeedsResponse,
     RecommendationSeedObject,
     RecommendationsResponse,
-    track_object,
 )
+from echotune.catalog.object_cache import TrackObjectCache
 from echotune.errors import StorageUnavailable
 from echotune.observability.metrics import Metrics
 from echotune.recommend.columns import IndexBuilder
@@ -45,6 +45,7 @@ class DiscoveryService:
         self._index: FeatureIndex | None = None
         self._status = ModelStatus(loaded=False)
         self._rebuild_lock = asyncio.Lock()
+        self._objects = TrackObjectCache(tracks)
 
     async def rebuild(self) -> ModelStatus:
         """Build a new index from storage and swap it in; requests keep using the old
@@ -56,6 +57,7 @@ class DiscoveryService:
                 builder.add(batch)
             index = await asyncio.to_thread(lambda: FeatureIndex(builder.columns()))
             self._index = index
+            self._objects.clear()
             self._status = ModelStatus(
                 loaded=True,
                 tracks=len(index),
@@ -85,10 +87,9 @@ class DiscoveryService:
         else:
             result = recommend(index, query, api_base=base)
         self._metrics.recommend_latency.labels("discovery").observe(time.perf_counter() - start)
-        tracks = await self._tracks.get_many(result.track_ids)
         return RecommendationsResponse(
             seeds=[RecommendationSeedObject(**s.model_dump(by_alias=True)) for s in result.seeds],
-            tracks=[track_object(t, base) for t in tracks],
+            tracks=await self._objects.get_many(result.track_ids, base),
         )
 
     def genre_seeds(self) -> GenreSeedsResponse:

@@ -17,7 +17,7 @@ _TUNABLES = ", ".join(TUNABLE_ATTRIBUTES)
 Seeds = Annotated[str | None, Query(description="Comma-separated; 1 to 5 seeds in total")]
 
 
-def recommendation_query(
+async def recommendation_query(
     request: Request,
     seed_artists: Seeds = None,
     seed_genres: Seeds = None,

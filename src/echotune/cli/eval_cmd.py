@@ -1,0 +1,131 @@
+"""`echotune eval`: compare the collaborative models offline on one split.
+
+`eval_command` is mounted by `echotune.cli.main` as `app.command("eval")`.
+Input is one interaction file split per user (`--interactions`), or a
+`--train` and a `--test` file. Every model is tuned on a validation split
+carved from train, refitted on train and measured on test. `--json` prints
+only JSON on stdout (progress goes to stderr). Exit codes: 0 done, 1 input
+refused (bad line, empty split), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from echotune.errors import EchotuneError, InvalidInput
+from echotune.recommend.cf.files import read_interactions
+from echotune.recommend.cf.registry import parse_models
+from echotune.recommend.evaluation.runner import EvalConfig, EvalReport, evaluate
+from echotune.recommend.evaluation.split import MIN_USER_ITEMS, EvalSplit, align, holdout_split
+
+console = Console()
+err_console = Console(stderr=True)
+# Missing or unreadable files are usage errors (exit 2), caught by Click before we run.
+FILE_CHECKS = {"exists": True, "dir_okay": False, "readable": True}
+COLUMNS = ("precision@10", "recall@20", "ndcg@10", "map@10", "coverage", "diversity")
+
+
+def eval_command(
+    interactions: Annotated[
+        Path | None, typer.Option(help="One interaction file, split per user", **FILE_CHECKS)
+    ] = None,
+    train: Annotated[
+        Path | None, typer.Option(help="Train interaction file", **FILE_CHECKS)
+    ] = None,
+    test: Annotated[Path | None, typer.Option(help="Test interaction file", **FILE_CHECKS)] = None,
+    test_fraction: Annotated[
+        float, typer.Option(min=0.01, max=0.99, help="Share of each user's items held out")
+    ] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the split, the tuning and the models")] = 42,
+    min_user_items: Annotated[
+        int, typer.Option(min=2, help="Users with fewer items stay in train only")
+    ] = MIN_USER_ITEMS,
+    models: Annotated[
+        str | None, typer.Option(help="Comma-separated subset, e.g. ease,echotune")
+    ] = None,
+    tune: Annotated[bool, typer.Option(help="Tune hyper-parameters on a validation split")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every trial")] = False,
+) -> None:
+    """Tune, fit and measure popularity, itemknn, implicit-als, ease and echotune on one split."""
+    if (interactions is None) == (train is None and test is None) or (
+        interactions is None and (train is None or test is None)
+    ):
+        err_console.print("[red]error:[/red] give --interactions FILE, or --train FILE --test FILE")
+        raise typer.Exit(2)
+
+    def progress(message: str) -> None:
+        # Per-trial lines start "<model> {"; without --verbose only each model's result shows.
+        if verbose or " {" not in message.split(":")[0]:
+            err_console.print(escape(message), highlight=False)
+
+    try:
+        names = parse_models(models)
+        split = _split(interactions, train, test, test_fraction, seed, min_user_items)
+        config = EvalConfig(models=names, tune=tune, seed=seed, min_user_items=min_user_items)
+        report = evaluate(split, config, progress=progress)
+    except EchotuneError as exc:
+        err_console.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    console.print(_models_table(report))
+    console.print(_split_table(report))
+
+
+def _split(
+    interactions: Path | None,
+    train: Path | None,
+    test: Path | None,
+    test_fraction: float,
+    seed: int,
+    min_user_items: int,
+) -> EvalSplit:
+    if interactions is not None:
+        split = holdout_split(read_interactions(interactions), test_fraction, seed, min_user_items)
+    else:
+        assert train is not None and test is not None
+        test_data = read_interactions(test)
+        split = align(
+            read_interactions(train), test_data.user_ids, test_data.item_ids, test_data.matrix
+        )
+    if split.users.size == 0:
+        raise InvalidInput("no user has both train and test interactions: nothing to evaluate")
+    return split
+
+
+def _models_table(report: EvalReport) -> Table:
+    table = Table(title=f"Offline evaluation ({report.split.get('users_evaluated', 0):,} users)")
+    table.add_column("model")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    table.add_column("fit s", justify="right")
+    table.add_column("tune s", justify="right")
+    table.add_column("chosen parameters")
+    for model in report.models:
+        params = ", ".join(f"{k}={v}" for k, v in model.params.items())
+        table.add_row(
+            model.name,
+            *(f"{model.metrics[c]:.4f}" for c in COLUMNS),
+            f"{model.fit_seconds:.2f}",
+            f"{model.tune_seconds:.1f}",
+            escape(params),
+        )
+    return table
+
+
+def _split_table(report: EvalReport) -> Table:
+    table = Table(title="Split")
+    table.add_column("count")
+    table.add_column("value", justify="right")
+    for key, value in report.split.items():
+        table.add_row(key, f"{value:,}")
+    return table

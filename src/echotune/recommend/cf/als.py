@@ -1,0 +1,70 @@
+"""`implicit-als`: the `implicit` library's CPU AlternatingLeastSquares (Hu, Koren, Volinsky 2008).
+
+`implicit` is imported when a model is fitted, so the rest of EchoTune loads
+without it. Input weights are `bm25` (damps heavy users and popular items) or
+`confidence` (1 + log of the play count), then scaled by `alpha`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from echotune.recommend.cf.base import F32, Idx, NotFitted, ScoringModel
+from echotune.recommend.cf.blas import single_threaded_blas
+from echotune.recommend.cf.weighting import weigh
+
+AlsWeighting = Literal["bm25", "confidence"]
+
+
+class ImplicitALS(ScoringModel):
+    name = "implicit-als"
+
+    def __init__(
+        self,
+        factors: int = 64,
+        regularization: float = 0.05,
+        alpha: float = 2.0,
+        iterations: int = 15,
+        weighting: AlsWeighting = "bm25",
+        seed: int = 42,
+        threads: int = 0,
+    ) -> None:
+        super().__init__()
+        self.factors = factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.iterations = iterations
+        self.weighting: AlsWeighting = weighting
+        self.seed = seed
+        self.threads = threads
+        self._users: F32 | None = None
+        self._items: F32 | None = None
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        # implicit's own threads do the work; a threaded BLAS inside them thrashes
+        # (implicit warns about it, and our tests turn warnings into errors).
+        from implicit.cpu.als import AlternatingLeastSquares  # type: ignore[import-untyped]
+
+        confidence = weigh(matrix, "bm25" if self.weighting == "bm25" else "log")
+        with single_threaded_blas():
+            model = AlternatingLeastSquares(
+                factors=self.factors,
+                regularization=self.regularization,
+                alpha=self.alpha,
+                iterations=self.iterations,
+                calculate_training_loss=False,
+                num_threads=self.threads,
+                random_state=self.seed,
+            )
+            model.fit(sp.csr_matrix(confidence, dtype=np.float32), show_progress=False)
+        self._users = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self._items = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+
+    def _scores(self, users: Idx) -> F32:
+        if self._users is None or self._items is None:
+            raise NotFitted(self.name)
+        scores: F32 = self._users[users] @ self._items.T
+        return scores

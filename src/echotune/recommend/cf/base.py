@@ -1,0 +1,128 @@
+"""The model contract: what every collaborative model provides.
+
+What plugs in here: a class satisfying `Recommender` (fit on an
+`Interactions`, answer top-k item indices for user indices, score one user
+against every item). Models that can say why an item was recommended also
+satisfy `Explainer`. `ScoringModel` is the shared base: a model supplies
+dense scores for a block of users and gets batching, seen-item exclusion and
+top-k selection from here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from echotune.recommend.cf.interactions import Interactions
+
+F32 = npt.NDArray[np.float32]
+Idx = npt.NDArray[np.int64]
+# Scores are computed for this many (user x item) cells at a time, ~64 MB of float32.
+BLOCK_CELLS = 16_000_000
+
+
+@runtime_checkable
+class Recommender(Protocol):
+    """A collaborative model over the item indices of the interactions it was fitted on."""
+
+    name: str
+
+    def fit(self, interactions: Interactions) -> None: ...
+
+    def recommend(self, user_indices: npt.ArrayLike, k: int, exclude_seen: bool = True) -> Idx:
+        """Top-`k` item indices per user, best first, shape (n_users, k); -1 pads short rows."""
+        ...
+
+    def score(self, user_index: int) -> F32:
+        """The score of every item for one user (higher is better)."""
+        ...
+
+
+@runtime_checkable
+class Explainer(Protocol):
+    def explain(self, user_index: int, item_index: int, n: int = 3) -> list[tuple[int, float]]:
+        """The user's items that added most to `item_index`'s score, with their share."""
+        ...
+
+
+class NotFitted(RuntimeError):
+    """A model was asked for scores before `fit`."""
+
+
+class ScoringModel(ABC):
+    """Batching, seen-item exclusion and top-k for models that score users densely."""
+
+    name = "model"
+
+    def __init__(self) -> None:
+        self._train: sp.csr_matrix | None = None
+
+    @property
+    def train(self) -> sp.csr_matrix:
+        if self._train is None:
+            raise NotFitted(f"{self.name} is not fitted")
+        return self._train
+
+    def fit(self, interactions: Interactions) -> None:
+        self._train = interactions.matrix
+        self._fit(interactions.matrix)
+
+    @abstractmethod
+    def _fit(self, matrix: sp.csr_matrix) -> None: ...
+
+    @abstractmethod
+    def _scores(self, users: Idx) -> F32:
+        """Dense scores, shape (len(users), n_items)."""
+
+    def score(self, user_index: int) -> F32:
+        row: F32 = self._scores(np.asarray([user_index], dtype=np.int64))[0]
+        return row
+
+    def recommend(self, user_indices: npt.ArrayLike, k: int, exclude_seen: bool = True) -> Idx:
+        users = np.asarray(user_indices, dtype=np.int64).reshape(-1)
+        n_items = self.train.shape[1]
+        out = np.full((users.size, k), -1, dtype=np.int64)
+        step = max(1, BLOCK_CELLS // max(n_items, 1))
+        for start in range(0, users.size, step):
+            block = users[start : start + step]
+            scores = self._scores(block)
+            if exclude_seen:
+                seen = self.train[block]
+                scores[seen.nonzero()] = -np.inf
+            out[start : start + block.size] = top_k(scores, k)
+        return out
+
+
+def top_k(scores: F32, k: int) -> Idx:
+    """Column indices of the `k` highest finite scores per row, best first; -1 pads.
+
+    Ties go to the lower index, so results do not depend on partition order.
+    """
+    n_rows, n_cols = scores.shape
+    out = np.full((n_rows, k), -1, dtype=np.int64)
+    if n_cols == 0 or k <= 0:
+        return out
+    take = min(k, n_cols)
+    if take < n_cols:
+        # The k-th best value per row; everything better, then ties by index up to k.
+        neg = -scores
+        kth = np.partition(neg, take - 1, axis=1)[:, take - 1 : take]
+        better = neg < kth
+        ties = neg == kth
+        room = take - better.sum(axis=1, keepdims=True)
+        ties &= np.cumsum(ties, axis=1) <= room
+        cand_rows, cand_cols = np.nonzero(better | ties)
+    else:
+        cand_rows, cand_cols = np.indices(scores.shape).reshape(2, -1)
+    values = scores[cand_rows, cand_cols]
+    order = np.lexsort((cand_cols, -values, cand_rows))
+    cand_rows, cand_cols, values = cand_rows[order], cand_cols[order], values[order]
+    starts = np.searchsorted(cand_rows, np.arange(n_rows))
+    rank = np.arange(cand_rows.size) - starts[cand_rows]
+    keep = (rank < take) & np.isfinite(values)
+    out[cand_rows[keep], rank[keep]] = cand_cols[keep]
+    return out

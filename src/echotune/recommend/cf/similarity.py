@@ -1,0 +1,105 @@
+"""Sparse item-item similarity, computed in blocks of items so memory stays bounded.
+
+The full co-occurrence matrix XᵀX of a large catalog does not fit in memory
+(popular items co-occur with nearly everything), so it is built a block of
+item rows at a time, each block cut to its top-k neighbours before the next.
+Block sizes come from an upper bound on each row's non-zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+F32 = npt.NDArray[np.float32]
+# Non-zeros of one block of the co-occurrence product (~240 MB with its index arrays).
+BLOCK_NNZ = 20_000_000
+
+
+def cosine_neighbours(
+    x: sp.csr_matrix, k: int, shrink: float, block_nnz: int = BLOCK_NNZ
+) -> sp.csr_matrix:
+    """Item x item weights W, W[j, i] = cosine(i, j) for the `k` nearest neighbours j of i.
+
+    `x` is users x items. Cosine is shrunk towards zero for items with little
+    support: x_i·x_j / (|x_i| |x_j| + shrink). Scoring a user is then `x_u @ W`.
+    """
+    xt = x.T.tocsr()
+    norms = np.sqrt(np.asarray(xt.multiply(xt).sum(axis=1)).ravel()).astype(np.float32)
+    parts: list[sp.csr_matrix] = []
+    for start, stop in item_blocks(x, block_nnz):
+        block = (xt[start:stop] @ x).tocsr()
+        rows = np.repeat(np.arange(stop - start), np.diff(block.indptr))
+        block.data[block.indices == rows + start] = 0.0
+        denominator = norms[rows + start] * norms[block.indices] + np.float32(shrink)
+        block.data = (block.data / np.maximum(denominator, 1e-12)).astype(np.float32)
+        block.eliminate_zeros()
+        parts.append(top_k_per_row(block, k))
+    n_items = x.shape[1]
+    if not parts:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    neighbours: sp.csr_matrix = sp.vstack(parts, format="csr")
+    return neighbours.T.tocsr()
+
+
+def item_blocks(x: sp.csr_matrix, block_nnz: int) -> Iterator[tuple[int, int]]:
+    """Consecutive item ranges whose rows of XᵀX hold at most ~`block_nnz` non-zeros."""
+    n_items = x.shape[1]
+    binary = x.copy()
+    binary.data[:] = 1.0
+    user_lengths = np.diff(x.indptr).astype(np.float64)
+    # Row i of XᵀX has at most sum(len(u) for u who played i) non-zeros, and at most n_items.
+    bound = np.minimum(np.asarray(binary.T @ user_lengths).ravel(), n_items)
+    ends = np.cumsum(np.maximum(bound, 1.0))
+    start = 0
+    while start < n_items:
+        base = ends[start - 1] if start else 0.0
+        stop = int(np.searchsorted(ends, base + block_nnz, side="right"))
+        stop = min(max(stop, start + 1), n_items)
+        yield start, stop
+        start = stop
+
+
+def top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Keep the `k` largest entries of each row (ties: whatever argpartition keeps)."""
+    lengths = np.diff(matrix.indptr)
+    keep = np.ones(matrix.nnz, dtype=bool)
+    for row in np.flatnonzero(lengths > k):
+        start, stop = matrix.indptr[row], matrix.indptr[row + 1]
+        drop = np.argpartition(matrix.data[start:stop], stop - start - k)[: stop - start - k]
+        keep[start + drop] = False
+    row_ids = np.repeat(np.arange(matrix.shape[0]), lengths)[keep]
+    out = sp.csr_matrix(
+        (matrix.data[keep], (row_ids, matrix.indices[keep])), shape=matrix.shape, dtype=np.float32
+    )
+    out.sort_indices()
+    return out
+
+
+def top_k_abs_per_column(dense: F32, k: int) -> sp.csr_matrix:
+    """Sparse copy of a dense item x item matrix keeping the `k` largest |values| per column."""
+    n_rows, n_cols = dense.shape
+    if k >= n_rows:
+        return sp.csr_matrix(dense)
+    rows_out: list[npt.NDArray[np.int64]] = []
+    cols_out: list[npt.NDArray[np.int64]] = []
+    vals_out: list[F32] = []
+    step = max(1, 4_000_000 // max(n_rows, 1))
+    for start in range(0, n_cols, step):
+        block = dense[:, start : start + step]
+        top = np.argpartition(-np.abs(block), k - 1, axis=0)[:k]
+        cols = np.broadcast_to(np.arange(start, start + block.shape[1]), top.shape)
+        rows_out.append(top.ravel().astype(np.int64))
+        cols_out.append(cols.ravel().astype(np.int64))
+        vals_out.append(np.take_along_axis(block, top, axis=0).ravel())
+    out = sp.csr_matrix(
+        (np.concatenate(vals_out), (np.concatenate(rows_out), np.concatenate(cols_out))),
+        shape=dense.shape,
+        dtype=np.float32,
+    )
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
