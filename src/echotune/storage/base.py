@@ -8,11 +8,13 @@ translates its driver's errors into `echotune.errors.StorageError`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
 from echotune.catalog.models import Artist, Track, TrackQuery, UpsertResult
+from echotune.listening.models import Feedback, Play, UserTrackStats
 from echotune.users.models import ApiToken, User
 
 
@@ -78,6 +80,47 @@ class TokenRepo(Protocol):
         ...
 
 
+class ListeningRepo(Protocol):
+    """Plays. (user_id, track_id, played_at) identifies a play: adding it again is a no-op.
+
+    Imports stream into a staging area first, so a file that turns out corrupt
+    half way contributes nothing: `stage` batches under an import id, then
+    `commit_stage` moves them in (duplicates ignored) or `drop_stage` forgets them.
+    """
+
+    async def add_many(self, plays: Sequence[Play]) -> int:
+        """Store new plays (atomically for the batch); returns how many were new."""
+        ...
+
+    async def stage(self, import_id: str, plays: Sequence[Play]) -> None: ...
+
+    async def commit_stage(self, import_id: str) -> int:
+        """Move a staged import in; returns how many plays were new."""
+        ...
+
+    async def drop_stage(self, import_id: str) -> None: ...
+
+    async def page(self, user_id: str, before: datetime | None, limit: int) -> list[Play]:
+        """A user's plays, newest first, strictly before `before` when given."""
+        ...
+
+    async def count(self, user_id: str | None = None) -> int: ...
+
+    def iter_user_track_stats(self, batch_size: int = 50_000) -> AsyncIterator[list[UserTrackStats]]:
+        """Every (user, track) pair's aggregated plays, in (user_id, track_id) order."""
+        ...
+
+
+class FeedbackRepo(Protocol):
+    async def add(self, feedback: Feedback) -> None:
+        """Record one feedback event (the log is append-only; readers decide what wins)."""
+        ...
+
+    async def list_for(self, user_id: str, limit: int = 1000) -> list[Feedback]:
+        """A user's feedback events, newest first."""
+        ...
+
+
 class StorageStatus(BaseModel):
     backend: str
     reachable: bool
@@ -94,6 +137,8 @@ class Storage(Protocol):
     artists: ArtistRepo
     users: UserRepo
     tokens: TokenRepo
+    listening: ListeningRepo
+    feedback: FeedbackRepo
 
     async def status(self) -> StorageStatus: ...
 
