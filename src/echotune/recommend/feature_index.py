@@ -177,6 +177,12 @@ class FeatureIndex:
         code = self._genres.code(genre)
         return np.empty(0, dtype=np.intp) if code is None else self._genres.rows(code)
 
+    def genre_of_row(self, row: int) -> str | None:
+        """The (top-level) genre label of a row, if it has one."""
+        pair = int(self._genres.pairs_of_rows(np.array([row], dtype=np.intp))[0])
+        code = int(self._genres.pair_labels[pair, 0])
+        return self._genres.labels[code] if code >= 0 else None
+
     def available_genres(self) -> list[str]:
         """Genre seeds this catalog can serve, sorted."""
         return list(self._genres.labels)

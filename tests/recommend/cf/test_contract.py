@@ -73,7 +73,9 @@ def test_exclude_seen_is_honoured(name: str, planted_data: Interactions) -> None
         assert not set(row.tolist()) & set(planted_data.seen(int(user)).tolist())
 
 
-def test_without_exclusion_the_list_follows_the_scores(name: str, planted_data: Interactions) -> None:
+def test_without_exclusion_the_list_follows_the_scores(
+    name: str, planted_data: Interactions
+) -> None:
     model = fitted(name, planted_data)
     user = planted_data.user_index("probe")
     assert user is not None

@@ -46,7 +46,7 @@ class ImplicitALS(ScoringModel):
     def _fit(self, matrix: sp.csr_matrix) -> None:
         # implicit's own threads do the work; a threaded BLAS inside them thrashes
         # (implicit warns about it, and our tests turn warnings into errors).
-        from implicit.cpu.als import AlternatingLeastSquares  # type: ignore[import-untyped]
+        from implicit.cpu.als import AlternatingLeastSquares
 
         confidence = weigh(matrix, "bm25" if self.weighting == "bm25" else "log")
         with single_threaded_blas():

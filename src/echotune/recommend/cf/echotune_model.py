@@ -19,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_weights, head_items
+from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
+from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
-from echotune.recommend.cf.similarity import cosine_neighbours, top_k_abs_per_column
+from echotune.recommend.cf.similarity import cosine_neighbours
 from echotune.recommend.cf.weighting import Weighting
 
 # Users sampled to measure each part's typical score size.
@@ -65,10 +66,10 @@ class EchoTuneModel(ItemBasedModel):
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """EASE on the head items, pruned, placed in the full item x item index space."""
-        head = head_items(x, self.max_items)
-        dense = ease_weights(x[:, head].tocsr(), self.lam)
-        local = top_k_abs_per_column(dense, self.ease_neighbours).tocoo()
-        del dense
+        head = ease_items(x, self.max_items)
+        solution = solve(x[:, head].tocsr(), self.lam)
+        local = pruned(solution, head.size, self.ease_neighbours).tocoo()
+        del solution
         n_items = x.shape[1]
         return sp.csr_matrix(
             (local.data, (head[local.row], head[local.col])), shape=(n_items, n_items)

@@ -77,29 +77,3 @@ def top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     )
     out.sort_indices()
     return out
-
-
-def top_k_abs_per_column(dense: F32, k: int) -> sp.csr_matrix:
-    """Sparse copy of a dense item x item matrix keeping the `k` largest |values| per column."""
-    n_rows, n_cols = dense.shape
-    if k >= n_rows:
-        return sp.csr_matrix(dense)
-    rows_out: list[npt.NDArray[np.int64]] = []
-    cols_out: list[npt.NDArray[np.int64]] = []
-    vals_out: list[F32] = []
-    step = max(1, 4_000_000 // max(n_rows, 1))
-    for start in range(0, n_cols, step):
-        block = dense[:, start : start + step]
-        top = np.argpartition(-np.abs(block), k - 1, axis=0)[:k]
-        cols = np.broadcast_to(np.arange(start, start + block.shape[1]), top.shape)
-        rows_out.append(top.ravel().astype(np.int64))
-        cols_out.append(cols.ravel().astype(np.int64))
-        vals_out.append(np.take_along_axis(block, top, axis=0).ravel())
-    out = sp.csr_matrix(
-        (np.concatenate(vals_out), (np.concatenate(rows_out), np.concatenate(cols_out))),
-        shape=dense.shape,
-        dtype=np.float32,
-    )
-    out.eliminate_zeros()
-    out.sort_indices()
-    return out

@@ -1,0 +1,124 @@
+"""A fitted item-based collaborative model, re-expressed over catalog rows.
+
+Item-based models score a listener as x·W (their current, re-weighted plays
+times an item x item matrix), so new plays and likes count at once, without
+retraining. Saved and loaded as one .npz artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from echotune.recommend.cf.item_based import top_contributions
+from echotune.recommend.cf.weighting import Weighting, weigh
+from echotune.recommend.feature_index import FeatureIndex
+
+F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CFArtifact:
+    """What training leaves behind: enough to score and explain, nothing more."""
+
+    name: str
+    item_ids: tuple[str, ...]
+    weights: sp.csr_matrix  # item x item
+    prior: F32
+    weighting: Weighting
+    trained_at: datetime
+    users: int
+    interactions: int
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            name=self.name,
+            item_ids=np.array(self.item_ids, dtype=object),
+            data=self.weights.data,
+            indices=self.weights.indices,
+            indptr=self.weights.indptr,
+            shape=np.array(self.weights.shape),
+            prior=self.prior,
+            weighting=self.weighting,
+            trained_at=self.trained_at.isoformat(),
+            counts=np.array([self.users, self.interactions]),
+        )
+        # Rename is atomic: a reader sees the old artifact or the new one, never half.
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> CFArtifact:
+        with np.load(path, allow_pickle=True) as f:
+            shape = tuple(int(v) for v in f["shape"])
+            weights = sp.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=shape)
+            weighting: Weighting = str(f["weighting"])  # type: ignore[assignment]
+            return cls(
+                name=str(f["name"]),
+                item_ids=tuple(str(i) for i in f["item_ids"]),
+                weights=weights,
+                prior=np.asarray(f["prior"], dtype=np.float32),
+                weighting=weighting,
+                trained_at=datetime.fromisoformat(str(f["trained_at"])),
+                users=int(f["counts"][0]),
+                interactions=int(f["counts"][1]),
+            )
+
+
+class CFScorer:
+    """Implements `CollaborativeScorer` for one artifact and one feature index."""
+
+    def __init__(self, artifact: CFArtifact, index: FeatureIndex) -> None:
+        self.artifact = artifact
+        self._item_of = {tid: i for i, tid in enumerate(artifact.item_ids)}
+        rows = [index.row_of(tid) for tid in artifact.item_ids]
+        self._row_of_item: I64 = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
+        self._mapped = self._row_of_item >= 0
+        self._n_rows = len(index)
+
+    @property
+    def ready(self) -> bool:
+        return True
+
+    def _user_row(self, track_weights: Mapping[str, float]) -> sp.csr_matrix | None:
+        pairs = sorted(
+            (i, w) for t, w in track_weights.items() if w > 0 and (i := self._item_of.get(t)) is not None
+        )
+        if not pairs:
+            return None
+        cols, data = zip(*pairs, strict=True)
+        raw = sp.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(cols), np.array([0, len(cols)])),
+            shape=(1, len(self.artifact.item_ids)),
+        )
+        row: sp.csr_matrix = weigh(raw, self.artifact.weighting)
+        return row
+
+    def scores(self, track_weights: Mapping[str, float]) -> F32 | None:
+        row = self._user_row(track_weights)
+        if row is None:
+            return None
+        item_scores = np.asarray((row @ self.artifact.weights).toarray()).ravel()
+        item_scores = item_scores.astype(np.float32) + self.artifact.prior
+        out: F32 = np.zeros(self._n_rows, dtype=np.float32)
+        out[self._row_of_item[self._mapped]] = item_scores[self._mapped]
+        return out
+
+    def explain(
+        self, track_weights: Mapping[str, float], track_id: str, n: int = 1
+    ) -> list[tuple[str, float]]:
+        item = self._item_of.get(track_id)
+        row = self._user_row(track_weights)
+        if item is None or row is None:
+            return []
+        seen = np.asarray(row.indices, dtype=np.int64)
+        top = top_contributions(seen, row.data, self.artifact.weights[seen], item, n)
+        return [(self.artifact.item_ids[j], share) for j, share in top]

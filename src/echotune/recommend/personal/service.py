@@ -1,0 +1,163 @@
+"""Personal recommendations for one listener, answered from memory in milliseconds.
+
+A listener's taste profile is cached and rebuilt when their plays or feedback
+change (checked with two indexed counts per request), so feedback changes
+the very next answer without retraining anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from echotune.catalog.models import Track
+from echotune.errors import InvalidInput
+from echotune.listening.models import Feedback, Play
+from echotune.observability.metrics import Metrics
+from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.personal.context import canonical, context_targets
+from echotune.recommend.personal.explain import Explainer, Reason
+from echotune.recommend.personal.models import (
+    ContextInfo,
+    ModelInfo,
+    PersonalRecommendations,
+    PersonalRequest,
+    RecommendedTrack,
+    TasteSummary,
+)
+from echotune.recommend.personal.ranker import RankRequest, rank
+from echotune.recommend.personal.store import ModelStore
+from echotune.recommend.personal.taste import TasteProfile, build_profile
+from echotune.storage.base import FeedbackRepo, ListeningRepo, TrackRepo
+
+# The most recent plays that shape a profile; older taste has decayed anyway.
+MAX_PLAYS = 10_000
+_PAGE = 2_000
+
+
+class PersonalRecommendationService:
+    def __init__(
+        self,
+        index: Callable[[], FeatureIndex],
+        tracks: TrackRepo,
+        listening: ListeningRepo,
+        feedback: FeedbackRepo,
+        models: ModelStore,
+        metrics: Metrics,
+    ) -> None:
+        self._index = index
+        self._tracks = tracks
+        self._listening = listening
+        self._feedback = feedback
+        self._models = models
+        self._metrics = metrics
+        self._profiles: dict[str, tuple[tuple[object, ...], TasteProfile]] = {}
+
+    async def profile(self, user_id: str) -> TasteProfile:
+        index = self._index()
+        newest = await self._feedback.list_for(user_id, limit=1)
+        stamp = (id(index), await self._listening.count(user_id), _stamp(newest))
+        cached = self._profiles.get(user_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        plays = await self._recent_plays(user_id)
+        feedback = await self._feedback.list_for(user_id, limit=1000)
+        profile = build_profile(user_id, index, plays, feedback, datetime.now(UTC))
+        self._profiles[user_id] = (stamp, profile)
+        return profile
+
+    async def _recent_plays(self, user_id: str) -> list[Play]:
+        plays: list[Play] = []
+        before: datetime | None = None
+        while len(plays) < MAX_PLAYS:
+            page = await self._listening.page(user_id, before, _PAGE)
+            plays.extend(page)
+            if len(page) < _PAGE:
+                break
+            before = page[-1].played_at
+        return plays
+
+    async def recommend(self, user_id: str, req: PersonalRequest) -> PersonalRecommendations:
+        index = self._index()
+        for track_id in req.seed_tracks:
+            if index.row_of(track_id) is None:
+                raise InvalidInput(f"seed_tracks: unknown track id '{track_id}'")
+        targets = context_targets(req.mood, req.activity, req.hour)
+        profile = await self.profile(user_id)
+        scorer = self._models.scorer()
+        start = time.perf_counter()
+        cf = scorer.scores(profile.track_weights) if scorer and profile.track_weights else None
+        ranked = rank(index, profile, cf, _rank_request(req, targets))
+        self._metrics.recommend_latency.labels("personal").observe(time.perf_counter() - start)
+        ids = [str(index.ids[r.row]) for r in ranked]
+        referenced = {a for a, _ in profile.anchors} | set(profile.liked) | set(profile.played)
+        tracks = {t.id: t for t in await self._tracks.get_many(ids)}
+        names = {t.id: t for t in await self._tracks.get_many(sorted(referenced)[:5000])}
+        explainer = Explainer(index, profile, scorer, {**names, **tracks})
+        label = _context_label(req)
+        items = [
+            _item(tracks[i], r.score, explainer.reasons(r, label, targets))
+            for i, r in zip(ids, ranked, strict=True)
+            if i in tracks
+        ]
+        return PersonalRecommendations(
+            user_id=user_id,
+            cold_start=profile.is_cold,
+            plays_considered=profile.plays,
+            context=ContextInfo(mood=req.mood, activity=req.activity, hour=req.hour, targets=targets),
+            model=ModelInfo(
+                collaborative=cf is not None,
+                trained_at=self._models.trained_at(),
+                name=self._models.name(),
+            ),
+            items=items,
+        )
+
+    async def taste_summary(self, user_id: str) -> TasteSummary:
+        profile = await self.profile(user_id)
+        artists = {t.artist_id: t.artist_name for t in await self._tracks.get_many(
+            [a for a, _ in profile.anchors])}
+        return TasteSummary(
+            plays=profile.plays,
+            usual={k: round(v, 2) for k, v in profile.usual.items()},
+            top_genres=[g for g, _ in profile.top_genres],
+            top_artists=[artists.get(a, a) for a in profile.top_artists[:5]],
+        )
+
+
+def _stamp(newest: list[Feedback]) -> object:
+    return (newest[0].at, newest[0].track_id, newest[0].kind) if newest else None
+
+
+def _context_label(req: PersonalRequest) -> str | None:
+    parts = [f"a {canonical(req.mood)} mood" if req.mood else "",
+             f"{canonical(req.activity)}" if req.activity else ""]  # fmt: skip
+    label = " and ".join(p for p in parts if p)
+    return label or None
+
+
+def _rank_request(req: PersonalRequest, targets: dict[str, float]) -> RankRequest:
+    return RankRequest(
+        limit=req.limit,
+        diversity=req.diversity,
+        novelty=req.novelty,
+        targets=targets,
+        seed_track_ids=req.seed_tracks,
+        genres=req.genres,
+        include_played=req.include_played,
+    )
+
+
+def _item(track: Track, score: float, reasons: list[Reason]) -> RecommendedTrack:
+    return RecommendedTrack(
+        id=track.id,
+        name=track.name,
+        artist_id=track.artist_id,
+        artist_name=track.artist_name,
+        album_name=track.album_name,
+        genre=track.genre,
+        popularity=track.popularity,
+        score=round(score, 4),
+        reasons=reasons,
+    )

@@ -1,0 +1,148 @@
+"""Trains the collaborative model from everyone's plays, saves it, and swaps it in.
+
+Training runs in a worker thread, so requests keep being answered by the
+previous model until the single assignment that installs the new one.
+`schedule()` coalesces bursts (several imports in a row train once more,
+not once each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from array import array
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+from pydantic import BaseModel
+
+from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.personal.cf_scorer import CFArtifact, CFScorer
+from echotune.storage.base import ListeningRepo
+
+log = structlog.get_logger(__name__)
+ARTIFACT_NAME = "collaborative.npz"
+
+
+class TrainReport(BaseModel):
+    trained: bool
+    users: int
+    items: int
+    interactions: int
+    seconds: float
+    model: str
+    reason: str | None = None
+
+
+class ModelStore:
+    def __init__(
+        self, listening: ListeningRepo, index: Callable[[], FeatureIndex], artifact_dir: Path
+    ) -> None:
+        self._listening = listening
+        self._index = index
+        self._path = artifact_dir / ARTIFACT_NAME
+        self._scorer: CFScorer | None = None
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[TrainReport] | None = None
+        self._again = False
+
+    def scorer(self) -> CFScorer | None:
+        return self._scorer
+
+    def trained_at(self) -> datetime | None:
+        return self._scorer.artifact.trained_at if self._scorer else None
+
+    def name(self) -> str | None:
+        return self._scorer.artifact.name if self._scorer else None
+
+    def load(self) -> bool:
+        """Install the saved artifact, if there is one."""
+        if not self._path.exists():
+            return False
+        self._scorer = CFScorer(CFArtifact.load(self._path), self._index())
+        log.info("cf.model.loaded", path=str(self._path), items=len(self._scorer.artifact.item_ids))
+        return True
+
+    def reindex(self) -> None:
+        """Re-map the current model onto a rebuilt feature index."""
+        if self._scorer is not None:
+            self._scorer = CFScorer(self._scorer.artifact, self._index())
+
+    async def train(self) -> TrainReport:
+        async with self._lock:
+            start = time.perf_counter()
+            interactions = await self._interactions()
+            if interactions.nnz == 0:
+                return TrainReport(trained=False, users=0, items=0, interactions=0,
+                                   seconds=0.0, model="echotune", reason="no plays yet")  # fmt: skip
+            artifact = await asyncio.to_thread(_fit, interactions)
+            await asyncio.to_thread(self._save, artifact)
+            self._scorer = CFScorer(artifact, self._index())
+            report = TrainReport(
+                trained=True,
+                users=interactions.n_users,
+                items=interactions.n_items,
+                interactions=interactions.nnz,
+                seconds=round(time.perf_counter() - start, 3),
+                model=artifact.name,
+            )
+            log.info("cf.model.trained", **report.model_dump())
+            return report
+
+    def schedule(self) -> None:
+        """Retrain in the background; a request during training queues one more run."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> TrainReport:
+        while True:
+            self._again = False
+            report = await self.train()
+            if not self._again:
+                return report
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await self._task
+
+    async def _interactions(self) -> Interactions:
+        # Compact arrays rather than a list of tuples: tens of millions of pairs fit.
+        users: dict[str, int] = {}
+        items: dict[str, int] = {}
+        rows, cols, weights = array("i"), array("i"), array("f")
+        async for batch in self._listening.iter_user_track_stats():
+            for s in batch:
+                # Listened-through plays count; skips take one away.
+                weight = s.plays - s.skips
+                if weight > 0:
+                    rows.append(users.setdefault(s.user_id, len(users)))
+                    cols.append(items.setdefault(s.track_id, len(items)))
+                    weights.append(weight)
+        return Interactions.from_indices(tuple(users), tuple(items), rows, cols, weights)
+
+    def _save(self, artifact: CFArtifact) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        artifact.save(self._path)
+
+
+def _fit(interactions: Interactions) -> CFArtifact:
+    model = EchoTuneModel()
+    model.fit(interactions)
+    prior = model._prior  # noqa: SLF001  (the fitted prior travels with the weights)
+    assert prior is not None
+    return CFArtifact(
+        name=model.name,
+        item_ids=interactions.item_ids,
+        weights=model.weights,
+        prior=prior,
+        weighting=model.weighting,
+        trained_at=datetime.now(UTC),
+        users=interactions.n_users,
+        interactions=interactions.nnz,
+    )

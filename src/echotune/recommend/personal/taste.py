@@ -1,0 +1,163 @@
+"""A listener's taste profile, from plays and feedback, in the index's feature space.
+
+Each play adds weight to its track: more for plays listened through, less the
+older they are (half-life `HALF_LIFE_DAYS`), and negative for skips. The
+profile is the weighted centroid of the liked tracks' standardised features,
+plus a few anchor tracks (the heaviest), so a listener with two distinct
+tastes is matched to both rather than to their average.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from echotune.listening.models import Feedback, Play
+from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.scaling import RAW_COLUMN
+
+F64 = npt.NDArray[np.float64]
+Rows = npt.NDArray[np.intp]
+
+HALF_LIFE_DAYS = 90.0
+# A full listen is about three minutes; longer plays do not count for more.
+FULL_LISTEN_MS = 180_000
+SKIP_WEIGHT = -0.5
+LIKE_WEIGHT = 3.0
+ANCHORS = 2
+SUMMARY_ATTRIBUTES = ("energy", "valence", "danceability", "acousticness", "tempo")
+
+
+@dataclass(frozen=True)
+class TasteProfile:
+    user_id: str
+    plays: int
+    track_weights: dict[str, float]
+    played: frozenset[str]
+    liked: frozenset[str]
+    disliked: frozenset[str]
+    skipped_often: frozenset[str]
+    centroid: F64 | None
+    anchors: tuple[tuple[str, F64], ...]
+    usual: dict[str, float]
+    top_genres: tuple[tuple[str, float], ...]
+    top_artists: tuple[str, ...]
+    disliked_artists: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_cold(self) -> bool:
+        return self.centroid is None
+
+
+def play_weight(play: Play, now: datetime) -> float:
+    if play.skipped:
+        return SKIP_WEIGHT
+    age_days = max((now - play.played_at).total_seconds() / 86_400.0, 0.0)
+    recency = 0.5 ** (age_days / HALF_LIFE_DAYS)
+    return float(recency * min(play.ms_played / FULL_LISTEN_MS, 1.0))
+
+
+def _feedback_state(feedback: Sequence[Feedback]) -> tuple[set[str], set[str], Counter[str]]:
+    """Latest like/save vs dislike per track wins; skips are counted."""
+    liked: set[str] = set()
+    disliked: set[str] = set()
+    skips: Counter[str] = Counter()
+    decided: set[str] = set()
+    for item in feedback:  # newest first
+        if item.kind == "skip":
+            skips[item.track_id] += 1
+            continue
+        if item.track_id in decided:
+            continue
+        decided.add(item.track_id)
+        (disliked if item.kind == "dislike" else liked).add(item.track_id)
+    return liked, disliked, skips
+
+
+def build_profile(
+    user_id: str,
+    index: FeatureIndex,
+    plays: Sequence[Play],
+    feedback: Sequence[Feedback],
+    now: datetime,
+) -> TasteProfile:
+    weights: defaultdict[str, float] = defaultdict(float)
+    for play in plays:
+        weights[play.track_id] += play_weight(play, now)
+    liked, disliked, skips = _feedback_state(feedback)
+    for track_id in liked:
+        weights[track_id] += LIKE_WEIGHT
+    for track_id, count in skips.items():
+        weights[track_id] += SKIP_WEIGHT * count
+    positive = {t: w for t, w in weights.items() if w > 0 and t not in disliked}
+    rows, row_weights = _rows_of(index, positive)
+    centroid, anchors = _centroid_and_anchors(index, rows, row_weights)
+    return TasteProfile(
+        user_id=user_id,
+        plays=len(plays),
+        track_weights=dict(weights),
+        played=frozenset(p.track_id for p in plays),
+        liked=frozenset(liked),
+        disliked=frozenset(disliked),
+        skipped_often=frozenset(t for t, w in weights.items() if w < 0),
+        centroid=centroid,
+        anchors=anchors,
+        usual=_usual(index, rows, row_weights),
+        top_genres=_top_genres(index, rows, row_weights),
+        top_artists=_top_artists(index, rows, row_weights),
+        disliked_artists=frozenset(
+            index.artist_of_row(r) for t in disliked if (r := index.row_of(t)) is not None
+        ),
+    )
+
+
+def _rows_of(index: FeatureIndex, weights: dict[str, float]) -> tuple[Rows, F64]:
+    pairs = [(r, w) for t, w in weights.items() if (r := index.row_of(t)) is not None]
+    if not pairs:
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    rows, ws = zip(*sorted(pairs), strict=True)
+    return np.asarray(rows, dtype=np.intp), np.asarray(ws, dtype=np.float64)
+
+
+def _centroid_and_anchors(
+    index: FeatureIndex, rows: Rows, weights: F64
+) -> tuple[F64 | None, tuple[tuple[str, F64], ...]]:
+    if rows.size == 0:
+        return None, ()
+    z = index.standardised[rows].astype(np.float64)
+    centroid: F64 = (z * weights[:, None]).sum(axis=0) / weights.sum()
+    order = np.lexsort((rows, -weights))[:ANCHORS]
+    anchors = tuple((str(index.ids[rows[i]]), z[i]) for i in order)
+    return centroid, anchors
+
+
+def _usual(index: FeatureIndex, rows: Rows, weights: F64) -> dict[str, float]:
+    if rows.size == 0:
+        return {}
+    raw = index.raw[rows]
+    return {
+        name: float(np.average(raw[:, RAW_COLUMN[name]], weights=weights))
+        for name in SUMMARY_ATTRIBUTES
+    }
+
+
+def _top_genres(index: FeatureIndex, rows: Rows, weights: F64) -> tuple[tuple[str, float], ...]:
+    totals: Counter[str] = Counter()
+    for row, weight in zip(rows.tolist(), weights.tolist(), strict=True):
+        genre = index.genre_of_row(row)
+        if genre:
+            totals[genre] += weight
+    whole = sum(totals.values()) or 1.0
+    return tuple((g, w / whole) for g, w in totals.most_common(5))
+
+
+def _top_artists(index: FeatureIndex, rows: Rows, weights: F64) -> tuple[str, ...]:
+    totals: Counter[str] = Counter()
+    for row, weight in zip(rows.tolist(), weights.tolist(), strict=True):
+        totals[index.artist_of_row(row)] += weight
+    return tuple(a for a, _ in totals.most_common(10))

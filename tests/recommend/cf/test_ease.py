@@ -1,0 +1,62 @@
+"""EASE: both solver forms against the closed form computed densely in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from echotune.recommend.cf.ease import EASE, ease_items
+from echotune.recommend.cf.ease_solver import DualEase, PrimalEase, pruned, solve
+from echotune.recommend.cf.interactions import Interactions
+
+
+def reference(x: sp.csr_matrix, lam: float) -> np.ndarray:
+    d = x.toarray().astype(np.float64)
+    p = np.linalg.inv(d.T @ d + lam * np.eye(d.shape[1]))
+    return np.eye(d.shape[1]) - p / np.diag(p)[np.newaxis, :]
+
+
+@pytest.fixture
+def plays() -> sp.csr_matrix:
+    rng = np.random.default_rng(5)
+    return sp.csr_matrix((rng.random((40, 70)) < 0.12).astype(np.float32))
+
+
+@pytest.mark.parametrize("form", [PrimalEase, DualEase])
+def test_both_forms_give_the_closed_form(form: type, plays: sp.csr_matrix) -> None:
+    b = reference(plays, 7.0)
+    solution = form(plays, 7.0)
+    np.testing.assert_allclose(solution.columns(0, 70), b, atol=1e-5)
+    np.testing.assert_allclose(solution.user_scores(plays[:6]), plays[:6].toarray() @ b, atol=1e-4)
+    rows = np.array([0, 3, 9, 12])
+    np.testing.assert_allclose(solution.entries(rows, 9), b[rows, 9], atol=1e-5)
+    assert np.allclose(np.diag(solution.columns(0, 70)), 0.0)
+
+
+def test_the_dual_form_is_chosen_for_fewer_users_than_items(plays: sp.csr_matrix) -> None:
+    assert isinstance(solve(plays, 1.0), DualEase)
+    assert isinstance(solve(plays.T.tocsr(), 1.0), PrimalEase)
+
+
+def test_pruning_keeps_the_largest_weights_per_target(plays: sp.csr_matrix) -> None:
+    b = reference(plays, 7.0)
+    w = pruned(PrimalEase(plays, 7.0), 70, 4).toarray()
+    assert ((w != 0).sum(axis=0) <= 4).all()
+    for col in (0, 17, 69):
+        kept = np.sort(np.abs(w[:, col]))[-4:]
+        np.testing.assert_allclose(kept, np.sort(np.abs(b[:, col]))[-4:], rtol=1e-4)
+
+
+def test_the_primal_form_covers_only_the_most_played_items() -> None:
+    # More users than items: the primal form, so the 2-item cap applies.
+    x = sp.csr_matrix(
+        np.array(
+            [[1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 1], [1, 1, 0, 0], [1, 0, 0, 0]], dtype=np.float32
+        )
+    )
+    assert ease_items(x, 2).tolist() == [0, 1]
+    model = EASE(lam=1.0, max_items=2)
+    model.fit(Interactions(tuple("abcde"), tuple("wxyz"), x))
+    scores = model.score(4)
+    assert scores[1] > 0.1 and abs(scores[2]) < 1e-3 and abs(scores[3]) < 1e-3
