@@ -10,6 +10,8 @@ from echotune.catalog.service import CatalogService
 from echotune.observability.health import HealthService
 from echotune.observability.instrumented import timed
 from echotune.observability.metrics import Metrics
+from echotune.recommend.personal.service import PersonalRecommendationService
+from echotune.recommend.personal.store import ModelStore
 from echotune.recommend.service import DiscoveryService
 from echotune.settings import Settings
 from echotune.storage.base import Storage
@@ -27,6 +29,8 @@ class Services:
     catalog: CatalogService
     users: UserService
     discovery: DiscoveryService
+    models: ModelStore
+    personal: PersonalRecommendationService
     health: HealthService
 
     async def close(self) -> None:
@@ -42,6 +46,12 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
     users = timed(storage.users, metrics, backend, "users")
     tokens = timed(storage.tokens, metrics, backend, "tokens")
     discovery = DiscoveryService(tracks, metrics)
+    listening = timed(storage.listening, metrics, backend, "listening")
+    feedback = timed(storage.feedback, metrics, backend, "feedback")
+    models = ModelStore(listening, discovery.index, settings.data_dir / "models")
+    personal = PersonalRecommendationService(
+        discovery.index, tracks, listening, feedback, models, metrics
+    )
     return Services(
         settings=settings,
         metrics=metrics,
@@ -49,6 +59,8 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
         catalog=CatalogService(tracks, artists),
         users=UserService(users, tokens),
         discovery=discovery,
+        models=models,
+        personal=personal,
         health=HealthService(storage, discovery),
     )
 
@@ -65,3 +77,4 @@ async def bootstrap_catalog(services: Services) -> None:
         report = await import_catalog_csv(path, services.storage.tracks)
         log.info("catalog.autoload.done", inserted=report.inserted, skipped=report.skipped)
     await services.discovery.rebuild()
+    services.models.load()

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from echotune.catalog.service import CatalogService
 from echotune.errors import Unauthorized
 from echotune.observability.health import HealthService
+from echotune.recommend.personal.service import PersonalRecommendationService
 from echotune.recommend.service import DiscoveryService
 from echotune.users.models import User
 from echotune.wiring import Services
@@ -37,6 +38,10 @@ async def get_discovery(services: ServicesDep) -> DiscoveryService:
     return services.discovery
 
 
+async def get_personal(services: ServicesDep) -> PersonalRecommendationService:
+    return services.personal
+
+
 async def get_health(services: ServicesDep) -> HealthService:
     return services.health
 
@@ -58,5 +63,6 @@ async def get_current_user(
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
 DiscoveryDep = Annotated[DiscoveryService, Depends(get_discovery)]
 HealthDep = Annotated[HealthService, Depends(get_health)]
+PersonalDep = Annotated[PersonalRecommendationService, Depends(get_personal)]
 ApiBase = Annotated[str, Depends(get_api_base)]
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -10,6 +10,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from echotune.errors import EchotuneError, RateLimited, Unauthorized
@@ -44,6 +45,16 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "Invalid request: " + "; ".join(parts))
 
 
+async def _model_error(_: Request, exc: Exception) -> JSONResponse:
+    # A service built a request model from the caller's input and it did not validate.
+    assert isinstance(exc, ValidationError)
+    parts = [
+        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" if err["loc"] else err["msg"]
+        for err in exc.errors()
+    ]
+    return error_response(400, "Invalid request: " + "; ".join(parts))
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = {404: "Service not found", 405: "Method not allowed"}.get(
@@ -63,4 +74,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_exception_handler(EchotuneError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from echotune.api.routes import catalog, health, recommendations
+from echotune.api.routes import catalog, health, me_recommendations, recommendations
 
 
 def mount_routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(catalog.router)
     app.include_router(recommendations.router)
+    app.include_router(me_recommendations.router)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from echotune.cli.catalog_cmd import import_app
 from echotune.cli.runtime import load_settings
+from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
 
 app = typer.Typer(help="EchoTune: music discovery from your listening history.", no_args_is_help=True)
@@ -18,6 +19,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import", help="Import data (catalog CSV, listening history).")
+app.command("train")(train)
 
 
 @app.command()

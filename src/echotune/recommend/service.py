@@ -73,6 +73,10 @@ class DiscoveryService:
     def status(self) -> ModelStatus:
         return self._status
 
+    def index(self) -> FeatureIndex:
+        """The current feature index (raises while it is still loading)."""
+        return self._require_index()
+
     def _require_index(self) -> FeatureIndex:
         if self._index is None:
             raise StorageUnavailable("The recommendation index is still loading; retry shortly")
