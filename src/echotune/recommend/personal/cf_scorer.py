@@ -81,7 +81,6 @@ class CFScorer:
         self._item_of = {tid: i for i, tid in enumerate(artifact.item_ids)}
         rows = [index.row_of(tid) for tid in artifact.item_ids]
         self._row_of_item: I64 = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
-        self._mapped = self._row_of_item >= 0
         self._n_rows = len(index)
 
     @property
@@ -106,10 +105,15 @@ class CFScorer:
         row = self._user_row(track_weights)
         if row is None:
             return None
-        item_scores = np.asarray((row @ self.artifact.weights).toarray()).ravel()
-        item_scores = item_scores.astype(np.float32) + self.artifact.prior
+        # Only items some played item points to get a score; scattering the sparse
+        # product avoids a dense pass over every item. The model's own popularity
+        # tie-break travels with them; the ranker has its own popularity prior.
+        product = (row @ self.artifact.weights).tocsr()
+        items = np.asarray(product.indices, dtype=np.int64)
+        rows = self._row_of_item[items]
+        keep = rows >= 0
         out: F32 = np.zeros(self._n_rows, dtype=np.float32)
-        out[self._row_of_item[self._mapped]] = item_scores[self._mapped]
+        out[rows[keep]] = product.data[keep] + self.artifact.prior[items[keep]]
         return out
 
     def explain(
