@@ -11,6 +11,9 @@
   the session.
 - synthetic: `echotune.recommend.cf.synthetic` power-law listening (weights
   are play counts), for a dataset with thousands of users.
+- movielens (optional, not committed: its licence forbids redistribution):
+  MovieLens 100K ratings (`u.data`, or RecBole's bundled `ml-100k.inter`),
+  every rating read as one implicit interaction of weight 1.
 
     python bench/eval_datasets.py --out tests/recommend/evaluation/data \
         --history /path/to/spotify-extended-streaming-history
@@ -73,10 +76,19 @@ def history_triples(folder: Path) -> Iterator[tuple[str, str, float]]:
     yield from ((session_id, t, float(n)) for t, n in sorted(session.items()))
 
 
+def movielens_triples(path: Path) -> Iterator[tuple[str, str, float]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[0].isdigit():  # RecBole's header row is skipped
+                yield fields[0], fields[1], 1.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("tests/recommend/evaluation/data"))
     parser.add_argument("--history", type=Path, help="folder of Streaming_History_Audio_*.json")
+    parser.add_argument("--movielens", type=Path, help="MovieLens 100K u.data or ml-100k.inter")
     parser.add_argument("--synthetic-seed", type=int, default=0)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +96,10 @@ def main() -> None:
     if args.history:
         written["history_sessions"] = write_interactions(
             args.out / "history_sessions.tsv", history_triples(args.history)
+        )
+    if args.movielens:
+        written["movielens"] = write_interactions(
+            args.out / "movielens.tsv", movielens_triples(args.movielens)
         )
     spec = SyntheticSpec(seed=args.synthetic_seed)
     written["synthetic"] = write_interactions(

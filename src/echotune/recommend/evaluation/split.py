@@ -99,9 +99,8 @@ def align(
     coo_users, coo_items = user_map[coo.row], item_map[coo.col]
     known_user = coo_users >= 0
     known_item = coo_items >= 0
-    seen = np.zeros(coo.nnz, dtype=bool)
-    both = known_user & known_item
-    seen[both] = np.asarray(train.matrix[coo_users[both], coo_items[both]]).ravel() != 0
+    seen = known_user & known_item
+    seen[seen] = _in_train(train, coo_users[seen], coo_items[seen])
     keep = known_user & ~seen
     test_sizes = np.bincount(coo_users[keep], minlength=train.n_users).astype(np.int64)
     hit = keep & known_item
@@ -110,6 +109,7 @@ def align(
         shape=(train.n_users, train.n_items),
     )
     test.sort_indices()
+    unknown_item = keep & ~known_item
     test_user_rows = np.unique(coo.row)
     stats = {
         "users_train": train.n_users,
@@ -118,11 +118,20 @@ def align(
         "users_evaluated": int(np.count_nonzero(test_sizes)),
         "users_skipped_not_in_train": int(np.count_nonzero(user_map[test_user_rows] < 0)),
         "test_interactions": int(keep.sum()),
-        "test_interactions_item_not_in_train": int((keep & ~known_item).sum()),
-        "test_items_not_in_train": int(np.unique(coo.col[keep & ~known_item]).size),
+        "test_interactions_item_not_in_train": int(unknown_item.sum()),
+        "test_items_not_in_train": int(np.unique(coo.col[unknown_item]).size),
         "test_pairs_already_in_train": int(seen.sum()),
     }
     return EvalSplit(train, test, test_sizes, stats)
+
+
+def _in_train(train: Interactions, users: I64, items: I64) -> npt.NDArray[np.bool_]:
+    """Whether each (user, item) pair has a train interaction."""
+    rows = np.repeat(np.arange(train.n_users, dtype=np.int64), np.diff(train.matrix.indptr))
+    found: npt.NDArray[np.bool_] = np.isin(
+        users * train.n_items + items, rows * train.n_items + train.matrix.indices
+    )
+    return found
 
 
 def compact(data: Interactions) -> Interactions:

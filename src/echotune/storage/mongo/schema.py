@@ -14,6 +14,8 @@ TRACKS = "tracks"
 USERS = "users"
 API_TOKENS = "apiTokens"
 LISTENING_EVENTS = "listeningEvents"
+LISTENING_STAGE = "listeningStage"
+FEEDBACK = "feedback"
 USER_SESSIONS = "userSessions"
 AI_CONVERSATIONS = "aiConversations"
 
@@ -26,6 +28,7 @@ class IndexSpec:
     name: str
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
+    expire_after_s: int | None = None
 
     @property
     def label(self) -> str:
@@ -45,6 +48,19 @@ EXPECTED_INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(
         LISTENING_EVENTS, "user_genre_recent", (("userId", 1), ("genre", 1), ("timestamp", -1))
     ),
+    # What identifies a play (the `on` of the import's $merge), in the order
+    # that also serves a user's history newest first.
+    IndexSpec(
+        LISTENING_EVENTS,
+        "user_time_track_unique",
+        (("userId", 1), ("timestamp", -1), ("trackId", -1)),
+        unique=True,
+    ),
+    IndexSpec(LISTENING_STAGE, "import_seq", (("importId", 1), ("seq", 1))),
+    # Staged plays of an import that died (a crash, a cancel) are never
+    # committed nor dropped; the server removes them a day later.
+    IndexSpec(LISTENING_STAGE, "staged_ttl", (("stagedAt", 1),), expire_after_s=86_400),
+    IndexSpec(FEEDBACK, "user_recent", (("userId", 1), ("at", -1), ("_id", -1))),
     IndexSpec(USER_SESSIONS, "user_recent", (("userId", 1), ("sessionStart", -1))),
     IndexSpec(USER_SESSIONS, "recent_activity", (("lastActivity", -1),)),
     IndexSpec(AI_CONVERSATIONS, "user_recent", (("userId", 1), ("timestamp", -1))),
@@ -80,7 +96,10 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> None:
     await _ensure_tracks_validator(db)
     for spec in EXPECTED_INDEXES:
         # create_index is a no-op when an identical index exists.
-        await db[spec.collection].create_index(list(spec.keys), name=spec.name, unique=spec.unique)
+        options: Doc = {"name": spec.name, "unique": spec.unique}
+        if spec.expire_after_s is not None:
+            options["expireAfterSeconds"] = spec.expire_after_s
+        await db[spec.collection].create_index(list(spec.keys), **options)
 
 
 async def missing_indexes(db: AsyncDatabase[Doc]) -> list[str]:

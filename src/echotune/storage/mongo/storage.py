@@ -7,12 +7,31 @@ from pymongo.errors import PyMongoError
 
 from echotune.errors import StorageError, StorageUnavailable
 from echotune.settings import StorageSettings
-from echotune.storage.base import ArtistRepo, StorageStatus, TokenRepo, TrackRepo, UserRepo
+from echotune.storage.base import (
+    ArtistRepo,
+    FeedbackRepo,
+    ListeningRepo,
+    StorageStatus,
+    TokenRepo,
+    TrackRepo,
+    UserRepo,
+)
 from echotune.storage.mongo.artists import MongoArtistRepo
 from echotune.storage.mongo.client import MongoConnection, supports_transactions
 from echotune.storage.mongo.codec import Doc
 from echotune.storage.mongo.errors import translate
-from echotune.storage.mongo.schema import API_TOKENS, TRACKS, USERS, ensure_schema, missing_indexes
+from echotune.storage.mongo.feedback import MongoFeedbackRepo
+from echotune.storage.mongo.listening import MongoListeningRepo
+from echotune.storage.mongo.schema import (
+    API_TOKENS,
+    FEEDBACK,
+    LISTENING_EVENTS,
+    LISTENING_STAGE,
+    TRACKS,
+    USERS,
+    ensure_schema,
+    missing_indexes,
+)
 from echotune.storage.mongo.tracks import MongoTrackRepo
 from echotune.storage.mongo.users import MongoTokenRepo, MongoUserRepo
 
@@ -31,6 +50,10 @@ class MongoStorage:
         self.artists: ArtistRepo = MongoArtistRepo(db[TRACKS])
         self.users: UserRepo = MongoUserRepo(db[USERS])
         self.tokens: TokenRepo = MongoTokenRepo(db[API_TOKENS])
+        self.listening: ListeningRepo = MongoListeningRepo(
+            connection.client, db[LISTENING_EVENTS], db[LISTENING_STAGE], transactions
+        )
+        self.feedback: FeedbackRepo = MongoFeedbackRepo(db[FEEDBACK])
 
     @classmethod
     async def open(cls, settings: StorageSettings) -> MongoStorage:

@@ -6,9 +6,19 @@ import sqlite3
 from pathlib import Path
 
 from echotune.errors import StorageError
-from echotune.storage.base import ArtistRepo, StorageStatus, TokenRepo, TrackRepo, UserRepo
+from echotune.storage.base import (
+    ArtistRepo,
+    FeedbackRepo,
+    ListeningRepo,
+    StorageStatus,
+    TokenRepo,
+    TrackRepo,
+    UserRepo,
+)
 from echotune.storage.sqlite.artists import SqliteArtistRepo
 from echotune.storage.sqlite.db import SqliteDb
+from echotune.storage.sqlite.feedback import SqliteFeedbackRepo
+from echotune.storage.sqlite.listening import SqliteListeningRepo
 from echotune.storage.sqlite.migrate import migrate
 from echotune.storage.sqlite.tracks import SqliteTrackRepo
 from echotune.storage.sqlite.users import SqliteTokenRepo, SqliteUserRepo
@@ -24,6 +34,7 @@ EXPECTED_INDEXES: tuple[str, ...] = (
     "ix_user_sessions_last_activity",
     "ix_ai_conversations_user_time",
     "ix_ai_conversations_order",
+    "ix_feedback_user_time",
 )
 
 
@@ -44,6 +55,8 @@ class SqliteStorage:
         self.artists: ArtistRepo = SqliteArtistRepo(db)
         self.users: UserRepo = SqliteUserRepo(db)
         self.tokens: TokenRepo = SqliteTokenRepo(db)
+        self.listening: ListeningRepo = SqliteListeningRepo(db)
+        self.feedback: FeedbackRepo = SqliteFeedbackRepo(db)
 
     @classmethod
     async def open(cls, path: Path, fallback_reason: str | None = None) -> SqliteStorage:

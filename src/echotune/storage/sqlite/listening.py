@@ -1,0 +1,247 @@
+"""ListeningRepo on SQLite.
+
+The primary key (user_id, played_at, track_id) makes adding a play twice a
+no-op (INSERT OR IGNORE) and serves a user's history newest first.
+
+Staged imports live in a TEMP table of the one connection: staged rows are
+disposable, so a crash should drop them rather than leave them behind, and a
+temp table is neither WAL-journaled nor synced, which made staging about half
+again as fast. `commit_stage` moves an import in with one INSERT OR IGNORE ...
+SELECT inside one transaction, in file order, so of two copies of a play in
+one file the first is kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from itertools import repeat
+from typing import Any
+
+from echotune.listening.models import Play, UserTrackStats
+from echotune.listening.play_batch import PlayBatch
+from echotune.storage.sqlite.db import SqliteDb
+from echotune.storage.sqlite.rows import to_db_time
+
+_COLS = "user_id, played_at, track_id, ms_played, skipped, context, source, genre"
+_MARKS = ", ".join("?" * 8)
+_ADD = f"INSERT OR IGNORE INTO listening_events ({_COLS}) VALUES ({_MARKS})"
+_STAGE_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS listening_stage (
+    import_id  TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    user_id    TEXT NOT NULL,
+    played_at  TEXT NOT NULL,
+    track_id   TEXT NOT NULL,
+    ms_played  INTEGER NOT NULL,
+    skipped    INTEGER NOT NULL,
+    context    TEXT,
+    source     TEXT,
+    genre      TEXT,
+    PRIMARY KEY (import_id, seq)
+) WITHOUT ROWID
+"""
+_STAGE = f"INSERT INTO temp.listening_stage (import_id, seq, {_COLS}) VALUES (?, ?, {_MARKS})"
+_COMMIT = (
+    f"INSERT OR IGNORE INTO listening_events ({_COLS}) "
+    f"SELECT {_COLS} FROM temp.listening_stage WHERE import_id = ? ORDER BY seq"
+)
+_PAGE = f"SELECT {_COLS} FROM listening_events WHERE user_id = ? AND played_at < ? "
+_ORDER = "ORDER BY played_at DESC, track_id DESC LIMIT ?"
+# Sorts after every stored time ('YYYY-...'), so "before" it means "any time".
+_END_OF_TIME = "A"
+_STATS = """
+SELECT track_id, count(*) AS plays, sum(skipped) AS skips, sum(ms_played) AS ms,
+       max(played_at) AS last_played
+FROM listening_events
+WHERE user_id = ? AND track_id > ?
+GROUP BY track_id ORDER BY track_id LIMIT ?
+"""
+_USERS_PAGE = 1000
+
+Row = tuple[Any, ...]
+
+
+def play_rows(plays: Sequence[Play]) -> Iterator[Row]:
+    """Rows in _COLS order. A PlayBatch's are zipped from its columns in C, with
+    no Python code run per play: its canonical time text is what to_db_time
+    writes."""
+    if isinstance(plays, PlayBatch):
+        n = len(plays)
+        return zip(
+            repeat(plays.user_id, n),
+            plays.played_at,
+            plays.track_ids,
+            plays.ms_played,
+            plays.skipped,
+            plays.contexts,
+            repeat(plays.source, n),
+            plays.genres,
+        )
+    return (
+        (
+            p.user_id,
+            to_db_time(p.played_at),
+            p.track_id,
+            p.ms_played,
+            p.skipped,
+            p.context,
+            p.source,
+            p.genre,
+        )
+        for p in plays
+    )
+
+
+def stage_rows(import_id: str, start: int, plays: Sequence[Play]) -> Iterator[Row]:
+    if isinstance(plays, PlayBatch):
+        n = len(plays)
+        return zip(
+            repeat(import_id, n),
+            range(start, start + n),
+            repeat(plays.user_id, n),
+            plays.played_at,
+            plays.track_ids,
+            plays.ms_played,
+            plays.skipped,
+            plays.contexts,
+            repeat(plays.source, n),
+            plays.genres,
+        )
+    return ((import_id, start + i, *row) for i, row in enumerate(play_rows(plays)))
+
+
+def _play(row: sqlite3.Row) -> Play:
+    return Play(
+        user_id=row["user_id"],
+        track_id=row["track_id"],
+        played_at=datetime.fromisoformat(row["played_at"]),
+        ms_played=row["ms_played"],
+        skipped=bool(row["skipped"]),
+        context=row["context"],
+        source=row["source"],
+        genre=row["genre"],
+    )
+
+
+class SqliteListeningRepo:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def add_many(self, plays: Sequence[Play]) -> int:
+        if not plays:
+            return 0
+        return await self._db.write(lambda conn: conn.executemany(_ADD, play_rows(plays)).rowcount)
+
+    async def stage(self, import_id: str, plays: Sequence[Play]) -> None:
+        if not plays:
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(_STAGE_TABLE)
+            sql = "SELECT coalesce(max(seq) + 1, 0) FROM temp.listening_stage WHERE import_id = ?"
+            start = int(conn.execute(sql, (import_id,)).fetchone()[0])
+            conn.executemany(_STAGE, stage_rows(import_id, start, plays))
+
+        await self._db.write(work)
+
+    async def commit_stage(self, import_id: str) -> int:
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute(_STAGE_TABLE)
+            new = conn.execute(_COMMIT, (import_id,)).rowcount
+            _forget(conn, import_id)
+            return new
+
+        return await self._db.write(work)
+
+    async def drop_stage(self, import_id: str) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(_STAGE_TABLE)
+            _forget(conn, import_id)
+
+        await self._db.write(work)
+
+    async def page(self, user_id: str, before: datetime | None, limit: int) -> list[Play]:
+        if limit <= 0:
+            return []
+        upto = _END_OF_TIME if before is None else to_db_time(before)
+        rows = await self._db.run(
+            lambda conn: conn.execute(_PAGE + _ORDER, (user_id, upto, limit)).fetchall()
+        )
+        return [_play(r) for r in rows]
+
+    async def count(self, user_id: str | None = None) -> int:
+        sql = "SELECT count(*) FROM listening_events"
+        params: tuple[str, ...] = ()
+        if user_id is not None:
+            sql, params = f"{sql} WHERE user_id = ?", (user_id,)
+        return await self._db.run(lambda conn: int(conn.execute(sql, params).fetchone()[0]))
+
+    async def iter_user_track_stats(
+        self, batch_size: int = 50_000
+    ) -> AsyncIterator[list[UserTrackStats]]:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        pending: list[UserTrackStats] = []
+        async for user_id in self._user_ids():
+            after = ""  # every track id is non-empty, so '' sorts before all of them
+            while True:
+                page = await self._db.run(
+                    partial(_stats_page, user_id=user_id, after=after, size=batch_size)
+                )
+                pending.extend(page)
+                while len(pending) >= batch_size:
+                    yield pending[:batch_size]
+                    pending = pending[batch_size:]
+                if len(page) < batch_size:
+                    break
+                after = page[-1].track_id
+        if pending:
+            yield pending
+
+    async def _user_ids(self) -> AsyncIterator[str]:
+        # Every play's user is in `users` (foreign key), so walking users in
+        # id order, one primary-key range of plays each, covers every play.
+        after = ""
+        while True:
+            ids = await self._db.run(partial(_user_ids_after, after=after))
+            for user_id in ids:
+                yield user_id
+            if len(ids) < _USERS_PAGE:
+                return
+            after = ids[-1]
+
+
+def _forget(conn: sqlite3.Connection, import_id: str) -> None:
+    others = conn.execute(
+        "SELECT 1 FROM temp.listening_stage WHERE import_id <> ? LIMIT 1", (import_id,)
+    ).fetchone()
+    if others is None:
+        # Unfiltered, DELETE empties the table at once instead of row by row.
+        conn.execute("DELETE FROM temp.listening_stage")
+    else:
+        conn.execute("DELETE FROM temp.listening_stage WHERE import_id = ?", (import_id,))
+
+
+def _user_ids_after(conn: sqlite3.Connection, after: str) -> list[str]:
+    sql = "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?"
+    return [str(r[0]) for r in conn.execute(sql, (after, _USERS_PAGE))]
+
+
+def _stats_page(
+    conn: sqlite3.Connection, user_id: str, after: str, size: int
+) -> list[UserTrackStats]:
+    rows = conn.execute(_STATS, (user_id, after, size)).fetchall()
+    return [
+        UserTrackStats(
+            user_id=user_id,
+            track_id=r["track_id"],
+            plays=r["plays"],
+            skips=r["skips"],
+            ms_played=r["ms"],
+            last_played=datetime.fromisoformat(r["last_played"]),
+        )
+        for r in rows
+    ]

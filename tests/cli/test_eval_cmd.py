@@ -1,0 +1,104 @@
+"""`echotune eval` through Typer's runner on small real files (no mocks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from echotune.cli.eval_cmd import eval_command
+from echotune.recommend.cf.files import write_interactions
+from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
+
+runner = CliRunner()
+app = typer.Typer()
+app.command()(eval_command)
+FAST = "popularity,itemknn,ease"
+
+
+@pytest.fixture(scope="module")
+def plays(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("eval") / "plays.tsv"
+    spec = SyntheticSpec(users=150, plays=4_000, items=300, clusters=6, seed=2)
+    write_interactions(path, synthetic_interactions(spec).triples())
+    return path
+
+
+def test_json_output_has_every_metric_and_the_split(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", FAST, "--no-tune", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert list(report["models"]) == ["popularity", "itemknn", "ease"]
+    for metrics in report["models"].values():
+        for name in ("precision@10", "recall@20", "ndcg@10", "map@10", "coverage", "diversity"):
+            assert 0.0 <= metrics[name] <= 1.0
+        assert metrics["fit_seconds"] >= 0.0
+    assert report["models"]["itemknn"]["ndcg@10"] > report["models"]["popularity"]["ndcg@10"]
+    split = report["split"]
+    assert split["users_train"] == 150 and split["users_skipped_not_in_train"] == 0
+    assert split["users_evaluated"] + split["users_too_few_items"] == 150
+    # Same seed, same numbers.
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["models"]["ease"]["ndcg@10"] == report["models"]["ease"]["ndcg@10"]
+
+
+def test_tuning_records_the_chosen_parameters(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "ease", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ease = json.loads(result.stdout)["models"]["ease"]
+    assert set(ease["params"]) == {"lam", "weighting"}
+    assert ease["trials"] == 16 and ease["validation_ndcg@10"] > 0
+
+
+def test_train_and_test_files(tmp_path: Path) -> None:
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    rows = [(f"u{u}", f"t{(u + i) % 12}", 1.0) for u in range(30) for i in range(6)]
+    write_interactions(train, rows)
+    test.write_text("user,item\nu1,t7\nu1,t99\nghost,t1\nu2,t2\n", encoding="utf-8")
+    args = ["--train", str(train), "--test", str(test), "--models", "itemknn", "--no-tune"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    split = json.loads(result.stdout)["split"]
+    assert split["users_skipped_not_in_train"] == 1
+    assert split["test_items_not_in_train"] == 1
+    assert split["test_pairs_already_in_train"] == 1
+    assert split["users_evaluated"] == 1
+
+
+def test_table_output(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "popularity", "--no-tune"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "ndcg@10" in result.stdout and "popularity" in result.stdout
+    assert "users_evaluated" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--models", "popularity"], 2, "--interactions"),
+        (["--interactions", "PLAYS", "--train", "PLAYS", "--test", "PLAYS"], 2, "--interactions"),
+        (["--interactions", "PLAYS", "--models", "nope"], 1, "unknown model"),
+        (["--interactions", "missing.tsv"], 2, "does not exist"),
+        (["--interactions", "BAD"], 1, "bad.tsv:3"),
+    ],
+)
+def test_errors(plays: Path, tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("u\ti\tw\na\tb\t1\na\tc\tx\n", encoding="utf-8")
+    swapped = [str(plays) if a == "PLAYS" else str(bad) if a == "BAD" else a for a in args]
+    result = runner.invoke(app, swapped, env={"COLUMNS": "200"})
+    assert result.exit_code == code
+    assert message in result.output
+
+
+def test_nothing_to_evaluate_is_an_error(tmp_path: Path) -> None:
+    few = tmp_path / "few.tsv"
+    few.write_text("a\tx\na\ty\nb\tx\n", encoding="utf-8")
+    result = runner.invoke(app, ["--interactions", str(few), "--no-tune"])
+    assert result.exit_code == 1 and "nothing to evaluate" in result.output

@@ -1,0 +1,95 @@
+"""Per-user hold-out splits and train/test alignment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from echotune.errors import InvalidInput
+from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.evaluation.split import EvalSplit, align, holdout_split
+
+
+def users_with(lengths: list[int]) -> Interactions:
+    triples = [
+        (f"u{u}", f"t{(u * 7 + i) % 50}", 1.0 + i % 2)
+        for u, n in enumerate(lengths)
+        for i in range(n)
+    ]
+    return Interactions.from_triples(triples)
+
+
+def pairs(data: Interactions, rows: np.ndarray, cols: np.ndarray) -> set[tuple[str, str]]:
+    return {(data.user_ids[r], data.item_ids[c]) for r, c in zip(rows, cols, strict=True)}
+
+
+def test_holdout_takes_a_fraction_of_each_user_and_loses_nothing() -> None:
+    data = users_with([10, 20, 5, 4, 1, 30])
+    split = holdout_split(data, 0.2, seed=1)
+    train_pairs = pairs(split.train, *split.train.matrix.nonzero())
+    test_pairs = pairs(split.train, *split.test.nonzero())
+    assert not train_pairs & test_pairs
+    all_pairs = {(u, t) for u, t, _ in data.triples()}
+    assert train_pairs | test_pairs <= all_pairs
+    # Test pairs whose item left train entirely are only counted, in test_sizes.
+    assert len(train_pairs) + split.test_sizes.sum() == data.nnz
+    assert split.test_sizes.tolist() == [2, 4, 1, 0, 0, 6]
+    assert split.stats["users_too_few_items"] == 2
+    assert split.stats["users_evaluated"] == 4 and split.users.tolist() == [0, 1, 2, 5]
+    # Weights travel with the train pairs.
+    assert split.train.matrix.sum() + 0 <= data.matrix.sum()
+
+
+def test_holdout_is_seeded() -> None:
+    data = users_with([12] * 20)
+    a, b = holdout_split(data, 0.25, seed=3), holdout_split(data, 0.25, seed=3)
+    c = holdout_split(data, 0.25, seed=4)
+
+    def held_out(split: EvalSplit) -> set[tuple[str, str]]:
+        return pairs(split.train, *split.test.nonzero())
+
+    assert held_out(a) == held_out(b) and held_out(a) != held_out(c)
+
+
+def test_items_only_in_test_are_counted_and_kept_in_the_denominator() -> None:
+    # "solo" is played by one user only: if it lands in test, train cannot know it.
+    triples = [("u0", f"t{i}", 1.0) for i in range(5)] + [("u0", "solo", 1.0)]
+    triples += [("u1", f"t{i}", 1.0) for i in range(5)]
+    data = Interactions.from_triples(triples)
+    for seed in range(40):
+        split = holdout_split(data, 0.2, seed=seed, min_user_items=5)
+        if split.train.item_index("solo") is None:
+            break
+    else:
+        pytest.fail("no seed put the solo item in test")
+    assert split.stats["test_items_not_in_train"] == 1
+    u0 = split.train.user_index("u0")
+    assert u0 is not None
+    assert split.test_sizes[u0] == 1 and split.test[u0].nnz == 0
+
+
+def test_align_skips_unknown_users_and_drops_pairs_seen_in_train() -> None:
+    train = Interactions.from_triples([("ann", "a", 1.0), ("ann", "b", 1.0), ("bob", "a", 1.0)])
+    test = Interactions.from_triples(
+        [
+            ("ann", "b", 1.0),
+            ("ann", "c", 1.0),
+            ("ann", "new", 1.0),
+            ("eve", "a", 1.0),
+            ("bob", "b", 1.0),
+        ]
+    )
+    split = align(train, test.user_ids, test.item_ids, test.matrix)
+    assert split.stats["users_test"] == 3
+    assert split.stats["users_skipped_not_in_train"] == 1
+    assert split.stats["test_pairs_already_in_train"] == 1
+    assert split.stats["test_items_not_in_train"] == 2  # c and new
+    ann, bob = split.train.user_index("ann"), split.train.user_index("bob")
+    assert ann is not None and bob is not None
+    assert split.test_sizes[ann] == 2 and split.test[ann].nnz == 0
+    assert split.test_sizes[bob] == 1 and split.test[bob].indices.tolist() == [1]
+
+
+def test_bad_fraction_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        holdout_split(users_with([5]), 1.5)
