@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from echotune.catalog.service import CatalogService
 from echotune.errors import Unauthorized
+from echotune.listening.service import HistoryService
 from echotune.observability.health import HealthService
 from echotune.recommend.personal.service import PersonalRecommendationService
 from echotune.recommend.service import DiscoveryService
@@ -46,6 +47,10 @@ async def get_health(services: ServicesDep) -> HealthService:
     return services.health
 
 
+async def get_history(services: ServicesDep) -> HistoryService:
+    return services.history
+
+
 async def get_api_base(request: Request) -> str:
     """The /v1 base URL as the caller reached us, for hrefs in Spotify objects."""
     return str(request.base_url).rstrip("/") + "/v1"
@@ -63,6 +68,7 @@ async def get_current_user(
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
 DiscoveryDep = Annotated[DiscoveryService, Depends(get_discovery)]
 HealthDep = Annotated[HealthService, Depends(get_health)]
+HistoryDep = Annotated[HistoryService, Depends(get_history)]
 PersonalDep = Annotated[PersonalRecommendationService, Depends(get_personal)]
 ApiBase = Annotated[str, Depends(get_api_base)]
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from echotune.api.routes import catalog, health, me_recommendations, recommendations
+from echotune.api.routes import catalog, health, me_history, me_recommendations, recommendations
 
 
 def mount_routes(app: FastAPI) -> None:
@@ -13,3 +13,4 @@ def mount_routes(app: FastAPI) -> None:
     app.include_router(catalog.router)
     app.include_router(recommendations.router)
     app.include_router(me_recommendations.router)
+    app.include_router(me_history.router)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from echotune.cli.catalog_cmd import import_app
+from echotune.cli.history_cmd import import_history
 from echotune.cli.runtime import load_settings
 from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
@@ -18,6 +19,7 @@ config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
 app.add_typer(token_app, name="token")
+import_app.command("history")(import_history)
 app.add_typer(import_app, name="import", help="Import data (catalog CSV, listening history).")
 app.command("train")(train)
 

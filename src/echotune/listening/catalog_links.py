@@ -9,10 +9,11 @@ through without error, so a corrupt file adds no tracks either.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from echotune.catalog.artist_ids import artist_id_for
 from echotune.catalog.models import Track
-from echotune.listening.export_records import TrackMeta
+from echotune.listening.export_records import TrackMeta, track_meta
 from echotune.storage.base import TrackRepo
 
 _WRITE_CHUNK = 1000
@@ -39,16 +40,17 @@ class CatalogLinks:
         self._genres: dict[str, str | None] = {}
         self._new: dict[str, TrackMeta] = {}
 
-    async def learn(self, meta: dict[str, TrackMeta]) -> None:
-        """Look up, in one query, the ids of `meta` not seen before in this import."""
-        unseen = [i for i in meta if i not in self._genres and i not in self._new]
+    async def learn(self, firsts: dict[str, dict[str, Any]]) -> None:
+        """Look up, in one query, the track ids of `firsts` (id -> a record of
+        it) not seen before in this import."""
+        unseen = [i for i in firsts if i not in self._genres and i not in self._new]
         if not unseen:
             return
         for track in await self._tracks.get_many(unseen):
             self._genres[track.id] = track.genre
         for track_id in unseen:
             if track_id not in self._genres:
-                self._new[track_id] = meta[track_id]
+                self._new[track_id] = track_meta(firsts[track_id])
 
     def genres(self, track_ids: Sequence[str]) -> list[str | None]:
         known = self._genres

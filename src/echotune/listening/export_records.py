@@ -9,9 +9,9 @@ the extended streaming history (`Streaming_History_Audio_*.json`,
   non-negative integer `ms_played`; a record without them makes the file
   corrupt (`RecordError`), as does an element that is not an object.
 - A record with a `spotify:track:<22 base62>` URI is a play. The others are
-  skipped and counted by kind: `podcast` (an episode), `audiobook`, `video`
-  (anything else in a Video file) and `no_track` (anything else: local files,
-  records Spotify left without metadata).
+  skipped and counted by kind: `video` (any of them in a Video file, video
+  podcasts included), else `podcast` (an episode), `audiobook`, or
+  `no_track` (local files, records Spotify left without metadata).
 - A play is a skip when `ms_played` < SKIP_THRESHOLD_MS or `skipped` is true.
 - Its context is `reason_start` (clickrow, trackdone, fwdbtn ...): why the
   play began says more about taste than the device does.
@@ -74,7 +74,9 @@ class PlayColumns:
     ms_played: list[int] = field(default_factory=list)
     skipped: list[bool] = field(default_factory=list)
     contexts: list[str | None] = field(default_factory=list)
-    meta: dict[str, TrackMeta] = field(default_factory=dict)
+    # The first record of each track id, read for metadata only when the
+    # catalog turns out to lack the track (rarely, after the first batches).
+    firsts: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped_kinds: Counter[SkipKind] = field(default_factory=Counter)
     records: int = 0
 
@@ -91,11 +93,13 @@ def iso_time(ts: str) -> str:
 
 
 def _skip_kind(record: dict[str, Any], video: bool) -> SkipKind:
+    if video:
+        return "video"
     if any(record.get(f) is not None for f in _EPISODE_FIELDS):
         return "podcast"
     if any(record.get(f) is not None for f in _AUDIOBOOK_FIELDS):
         return "audiobook"
-    return "video" if video else "no_track"
+    return "no_track"
 
 
 def _bad_record(record: object) -> str:
@@ -121,12 +125,13 @@ def add_records(records: list[Any], video: bool, out: PlayColumns) -> None:
     per-record model, one dict lookup per field.
     """
     track_ids, played_at, ms_played = out.track_ids, out.played_at, out.ms_played
-    skipped, contexts, meta = out.skipped, out.contexts, out.meta
-    id_ok = _TRACK_ID.fullmatch
+    skipped, contexts, firsts = out.skipped, out.contexts, out.firsts
+    id_ok, plain, parse = _TRACK_ID.fullmatch, _PLAIN_TS.fullmatch, datetime.fromisoformat
     for i, record in enumerate(records):
         try:
-            ms = record["ms_played"]
-            when = iso_time(record["ts"])
+            ms, ts = record["ms_played"], record["ts"]
+            parse(ts)  # validates even the plain form: no 2023-02-30
+            when = ts[:19] + ".000+00:00" if plain(ts) else iso_time(ts)
             if type(ms) is not int or ms < 0:
                 raise TypeError
         except (TypeError, KeyError, ValueError):
@@ -137,7 +142,7 @@ def add_records(records: list[Any], video: bool, out: PlayColumns) -> None:
             continue
         track_id = uri[_PREFIX_LEN:]
         if id_ok(track_id) is None:
-            out.skipped_kinds["no_track"] += 1
+            out.skipped_kinds["video" if video else "no_track"] += 1
             continue
         track_ids.append(track_id)
         played_at.append(when)
@@ -145,13 +150,17 @@ def add_records(records: list[Any], video: bool, out: PlayColumns) -> None:
         skipped.append(ms < SKIP_THRESHOLD_MS or record.get("skipped") is True)
         reason = record.get("reason_start")
         contexts.append(reason[:_MAX_CONTEXT] if isinstance(reason, str) else None)
-        if track_id not in meta:
-            meta[track_id] = TrackMeta(
-                _text(record.get("master_metadata_track_name")),
-                _text(record.get("master_metadata_album_artist_name")),
-                _text(record.get("master_metadata_album_album_name")),
-            )
+        if track_id not in firsts:
+            firsts[track_id] = record
     out.records += len(records)
+
+
+def track_meta(record: dict[str, Any]) -> TrackMeta:
+    return TrackMeta(
+        _text(record.get("master_metadata_track_name")),
+        _text(record.get("master_metadata_album_artist_name")),
+        _text(record.get("master_metadata_album_album_name")),
+    )
 
 
 def _text(value: object) -> str | None:

@@ -114,21 +114,23 @@ class HistoryImporter:
         """Import one file into `report`; returns its bytes read."""
         import_id = uuid.uuid4().hex
         try:
-            with file.open() as stream:
-                counts, size = await self._stage(
-                    import_id, user_id, file.name, stream, links, progress
-                )
-        except (FileRejected, OSError) as exc:
-            links.forget_new()
-            await self._listening.drop_stage(import_id)
-            report.failed.append(_failure(file.name, exc))
-            return file.size or 0
+            try:
+                with file.open() as stream:
+                    counts, size = await self._stage(
+                        import_id, user_id, file.name, stream, links, progress
+                    )
+            except (FileRejected, OSError) as exc:
+                links.forget_new()
+                await self._listening.drop_stage(import_id)
+                report.failed.append(_failure(file.name, exc))
+                return file.size or 0
+            report.tracks_added += await links.add_new()
+            new = await self._listening.commit_stage(import_id)
         except BaseException:
+            # Storage failed or the import was cancelled: nothing staged may linger.
             links.forget_new()
             await self._listening.drop_stage(import_id)
             raise
-        report.tracks_added += await links.add_new()
-        new = await self._listening.commit_stage(import_id)
         report.files_imported += 1
         report.records_read += counts.records
         report.plays_new += new
@@ -153,7 +155,7 @@ class HistoryImporter:
                 # Parsed while the previous batch is still being written.
                 batch = await in_thread(batches.next)
                 columns = batch.columns
-                await links.learn(columns.meta)
+                await links.learn(columns.firsts)
                 if staging is not None:
                     await staging
                     staging = None

@@ -11,8 +11,9 @@ W = a · E / scale(E) + (1 - a) · S / scale(S), score(u) = x_u W + p · prior.
   whatever the catalog's size or density.
 - prior is popularity by rank: it orders items no played item points to.
 - Each row of W (what one played item passes on) keeps its `max_fanout`
-  largest |weights|: hit songs are neighbours of almost everything, and
-  without the cap one heavy listener's score would sum millions of terms.
+  largest |weights|, and a user is scored from their `max_history` heaviest
+  items: hit songs are neighbours of almost everything, and without both caps
+  one heavy listener's score would sum millions of terms (the 30 ms budget).
 - With `als_weight` > 0, an ALS term re-scores each user's best `candidates`
   items (`latent.py`): a low-rank view of the whole taste, which errs
   differently from item-item weights.
@@ -35,7 +36,7 @@ from echotune.recommend.cf.similarity import cosine_neighbours, top_k_per_row
 from echotune.recommend.cf.weighting import Weighting
 
 # Users sampled to measure each part's typical score size.
-SCALE_SAMPLE = 2_000
+SCALE_SAMPLE = 500
 
 
 class EchoTuneModel(ItemBasedModel):
@@ -47,11 +48,12 @@ class EchoTuneModel(ItemBasedModel):
         lam: float = 250.0,
         max_items: int = DEFAULT_MAX_ITEMS,
         ease_neighbours: int = 500,
-        neighbours: int = 200,
+        neighbours: int = 100,
         shrink: float = 10.0,
         prior_weight: float = 0.02,
         weighting: Weighting = "log",
-        max_fanout: int = 2_000,
+        max_fanout: int = 1_000,
+        max_history: int = 1_000,
         als_weight: float = 0.4,
         als_factors: int = 64,
         als_regularization: float = 1.0,
@@ -66,6 +68,7 @@ class EchoTuneModel(ItemBasedModel):
         self.neighbours = neighbours
         self.shrink = shrink
         self.max_fanout = max_fanout
+        self.max_history = max_history
         self.als_weight = als_weight
         self._latent = (
             LatentRerank(als_weight, als_factors, als_regularization, candidates, seed)
@@ -83,6 +86,11 @@ class EchoTuneModel(ItemBasedModel):
         if self._latent is not None:
             self._latent.fit(matrix)
 
+    def _user_rows(self, users: Idx) -> sp.csr_matrix:
+        # A listener's `max_history` heaviest items stand for them: past a
+        # thousand items more history changes little but costs linearly.
+        return top_k_per_row(super()._user_rows(users), self.max_history)
+
     def _scores(self, users: Idx) -> F32:
         scores = super()._scores(users)
         if self._latent is not None:
@@ -90,13 +98,17 @@ class EchoTuneModel(ItemBasedModel):
         return scores
 
     def _build(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        parts: list[sp.csr_matrix] = []
+        # Parts are scaled in place and summed once: at a million items each
+        # copy of the kNN matrix is ~0.7 GB, so copies decide peak memory.
+        total: sp.csr_matrix | None = None
         if self.ease_weight > 0:
-            parts.append(self.ease_weight * _scaled(x, self._ease(x)))
+            total = _scale_in_place(x, self._ease(x), self.ease_weight)
         if self.ease_weight < 1:
             knn = cosine_neighbours(x, self.neighbours, self.shrink)
-            parts.append((1.0 - self.ease_weight) * _scaled(x, knn))
-        total = sp.csr_matrix(parts[0] if len(parts) == 1 else parts[0] + parts[1])
+            knn = _scale_in_place(x, knn, 1.0 - self.ease_weight)
+            total = knn if total is None else sp.csr_matrix(total + knn)
+            del knn
+        assert total is not None
         total.eliminate_zeros()
         return top_k_per_row(total, self.max_fanout, by_magnitude=True)
 
@@ -112,11 +124,11 @@ class EchoTuneModel(ItemBasedModel):
         )
 
 
-def _scaled(x: sp.csr_matrix, weights: sp.csr_matrix) -> sp.csr_matrix:
-    """`weights` divided by the median over (a sample of) users of their best score."""
-    step = max(1, x.shape[0] // SCALE_SAMPLE)
-    scores = (x[::step] @ weights).tocsr()
-    tops = scores.max(axis=1).toarray().ravel()
+def _scale_in_place(x: sp.csr_matrix, weights: sp.csr_matrix, share: float) -> sp.csr_matrix:
+    """`weights` times `share` / the median over sampled users of their best score."""
+    sample = x[:: max(1, x.shape[0] // SCALE_SAMPLE)]
+    tops = (sample @ weights).max(axis=1).toarray().ravel()
     tops = tops[tops > 0]
     scale = float(np.median(tops)) if tops.size else 1.0
-    return sp.csr_matrix(weights / np.float32(scale if scale > 0 else 1.0), dtype=np.float32)
+    weights.data *= np.float32(share / (scale if scale > 0 else 1.0))
+    return weights

@@ -42,6 +42,7 @@ def cosine_neighbours(
     if not parts:
         return sp.csr_matrix((n_items, n_items), dtype=np.float32)
     neighbours: sp.csr_matrix = sp.vstack(parts, format="csr")
+    parts.clear()
     return neighbours.T.tocsr()
 
 
@@ -65,6 +66,8 @@ def item_blocks(x: sp.csr_matrix, block_nnz: int) -> Iterator[tuple[int, int]]:
 
 def top_k_per_row(matrix: sp.csr_matrix, k: int, by_magnitude: bool = False) -> sp.csr_matrix:
     """Keep the `k` largest (or largest |x|) entries of each row (ties: argpartition's pick)."""
+    if not matrix.has_sorted_indices:
+        matrix.sort_indices()
     lengths = np.diff(matrix.indptr)
     keep = np.ones(matrix.nnz, dtype=bool)
     for row in np.flatnonzero(lengths > k):
@@ -74,9 +77,9 @@ def top_k_per_row(matrix: sp.csr_matrix, k: int, by_magnitude: bool = False) -> 
             values = np.abs(values)
         drop = np.argpartition(values, stop - start - k)[: stop - start - k]
         keep[start + drop] = False
-    row_ids = np.repeat(np.arange(matrix.shape[0]), lengths)[keep]
-    out = sp.csr_matrix(
-        (matrix.data[keep], (row_ids, matrix.indices[keep])), shape=matrix.shape, dtype=np.float32
+    # Masking keeps each row's order, and a long row keeps exactly k: no COO round trip.
+    indptr = np.concatenate(([0], np.cumsum(np.minimum(lengths, k))))
+    return sp.csr_matrix(
+        (matrix.data[keep].astype(np.float32, copy=False), matrix.indices[keep], indptr),
+        shape=matrix.shape,
     )
-    out.sort_indices()
-    return out

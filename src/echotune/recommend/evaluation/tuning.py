@@ -34,8 +34,8 @@ GRIDS: dict[str, Grid] = {
     },
     "implicit-als": {
         "factors": (32, 64, 128, 256),
-        "regularization": (0.01, 0.1, 1.0, 10.0),
-        "alpha": (1.0, 5.0, 20.0),
+        "regularization": (0.01, 0.1, 1.0, 10.0, 100.0),
+        "alpha": (1.0, 5.0),
         "weighting": ("bm25", "confidence"),
     },
     "ease": {
@@ -52,6 +52,7 @@ GRIDS: dict[str, Grid] = {
         "weighting": ("binary", "log"),
         "als_weight": (0.0, 0.2, 0.4, 0.8),
         "als_factors": (32, 64, 128),
+        "als_regularization": (1.0, 10.0),
     },
 }
 
