@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -50,7 +51,9 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
     discovery = DiscoveryService(tracks, metrics)
     listening = timed(storage.listening, metrics, backend, "listening")
     feedback = timed(storage.feedback, metrics, backend, "feedback")
-    models = ModelStore(listening, discovery.index, settings.data_dir / "models")
+    models = ModelStore(
+        listening, discovery.index, settings.data_dir / "models", refresh_index=discovery.rebuild
+    )
     personal = PersonalRecommendationService(
         discovery.index, tracks, listening, feedback, models, metrics
     )
@@ -64,8 +67,17 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
         models=models,
         personal=personal,
         health=HealthService(storage, discovery),
-        history=HistoryService(listening, feedback, tracks),
+        history=HistoryService(listening, feedback, tracks, on_imported=_retrain(models)),
     )
+
+
+def _retrain(models: ModelStore) -> Callable[[str], Awaitable[None]]:
+    async def after_import(_user_id: str) -> None:
+        # New plays change everyone's neighbours: retrain in the background,
+        # requests keep the current model until the new one is swapped in.
+        models.schedule()
+
+    return after_import
 
 
 async def bootstrap_catalog(services: Services) -> None:

@@ -177,3 +177,18 @@ def test_feedback_round_trip(app_client: TestClient) -> None:
 )
 def test_every_route_needs_a_token(app_client: TestClient, method: str, path: str) -> None:
     assert app_client.request(method, f"{BASE}{path}").status_code == 401
+
+
+def test_an_import_retrains_the_model_in_the_background(app_client: TestClient) -> None:
+    services = app_client.app.state.services  # type: ignore[attr-defined]
+    assert app_client.portal is not None
+    auth = new_user(app_client)
+    assert upload(app_client, auth, *sample_upload()).status_code == 200
+    app_client.portal.call(services.models.wait)
+    assert services.models.scorer() is not None
+    assert services.models.trained_at() is not None
+    # The index was rebuilt first, so tracks the import added are known to it.
+    assert services.discovery.index().featureless_track(FROM_2022) is not None
+    recs = app_client.get(f"{BASE}/recommendations", params={"limit": 3}, headers=auth)
+    assert recs.status_code == 200
+    assert recs.json()["plays_considered"] > 0

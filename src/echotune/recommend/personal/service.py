@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from echotune.catalog.models import Track
 from echotune.errors import InvalidInput
 from echotune.listening.models import Feedback, Play
+from echotune.listening.service import cut_page
 from echotune.observability.metrics import Metrics
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal.context import canonical, context_targets
@@ -71,11 +72,11 @@ class PersonalRecommendationService:
         plays: list[Play] = []
         before: datetime | None = None
         while len(plays) < MAX_PLAYS:
-            page = await self._listening.page(user_id, before, _PAGE)
+            fetched = await self._listening.page(user_id, before, _PAGE + 1)
+            page, before = cut_page(fetched, _PAGE)
             plays.extend(page)
-            if len(page) < _PAGE:
+            if before is None:
                 break
-            before = page[-1].played_at
         return plays
 
     async def recommend(self, user_id: str, req: PersonalRequest) -> PersonalRecommendations:

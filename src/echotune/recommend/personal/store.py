@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from array import array
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +40,14 @@ class TrainReport(BaseModel):
 
 class ModelStore:
     def __init__(
-        self, listening: ListeningRepo, index: Callable[[], FeatureIndex], artifact_dir: Path
+        self,
+        listening: ListeningRepo,
+        index: Callable[[], FeatureIndex],
+        artifact_dir: Path,
+        refresh_index: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._listening = listening
+        self._refresh_index = refresh_index
         self._index = index
         self._path = artifact_dir / ARTIFACT_NAME
         self._scorer: CFScorer | None = None
@@ -103,6 +108,9 @@ class ModelStore:
     async def _run(self) -> TrainReport:
         while True:
             self._again = False
+            if self._refresh_index is not None:
+                # Imports add tracks to the catalog: index them before training on them.
+                await self._refresh_index()
             report = await self.train()
             if not self._again:
                 return report
