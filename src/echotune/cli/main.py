@@ -11,6 +11,7 @@ from rich.table import Table
 from echotune.cli.catalog_cmd import import_app
 from echotune.cli.history_cmd import import_history
 from echotune.cli.runtime import load_settings
+from echotune.cli.eval_cmd import eval_command
 from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
 
@@ -22,6 +23,7 @@ app.add_typer(token_app, name="token")
 import_app.command("history")(import_history)
 app.add_typer(import_app, name="import", help="Import data (catalog CSV, listening history).")
 app.command("train")(train)
+app.command("eval")(eval_command)
 
 
 @app.command()
