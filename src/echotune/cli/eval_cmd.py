@@ -119,7 +119,7 @@ def _models_table(report: EvalReport) -> Table:
     table.add_column("tune s", justify="right")
     table.add_column("chosen parameters")
     for model in report.models:
-        params = ", ".join(f"{k}={v}" for k, v in model.params.items())
+        params = ", ".join(f"{k}={v}" for k, v in model.params.items()) or "(defaults)"
         table.add_row(
             model.name,
             *(f"{model.metrics[c]:.4f}" for c in COLUMNS),
