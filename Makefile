@@ -29,6 +29,8 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(TEST_STAMP)
@@ -38,6 +40,10 @@ lint: $(TEST_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/personal.py
+	$(BIN)/python bench/train.py
+	$(BIN)/python -m bench.import_history --records 1000000
+	$(BIN)/python bench/import_catalog.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

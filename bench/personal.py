@@ -49,7 +49,7 @@ def synthetic_artifact(index: FeatureIndex, neighbours: int, seed: int) -> CFArt
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ def test_audio_features(sp: spotipy.Spotify) -> None:
 def test_recommendations_and_genre_seeds(sp: spotipy.Spotify) -> None:
     with pytest.warns(DeprecationWarning):
         genres = sp.recommendation_genre_seeds()["genres"]
+    with pytest.warns(DeprecationWarning):
         recs = sp.recommendations(
             seed_genres=["pop"], seed_tracks=[ED_SHEERAN_REMIX], limit=7, target_danceability=0.8
         )

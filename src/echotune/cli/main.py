@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from echotune.cli.catalog_cmd import import_app
+from echotune.cli.eval_cmd import eval_command
 from echotune.cli.history_cmd import import_history
 from echotune.cli.runtime import load_settings
-from echotune.cli.eval_cmd import eval_command
 from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
 

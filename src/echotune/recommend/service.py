@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import BaseModel
 
+from echotune.catalog.object_cache import TrackObjectCache
 from echotune.catalog.spotify_objects import (
     GenreSeedsResponse,
     RecommendationSeedObject,
     RecommendationsResponse,
 )
-from echotune.catalog.object_cache import TrackObjectCache
 from echotune.errors import StorageUnavailable
 from echotune.observability.metrics import Metrics
 from echotune.recommend.columns import IndexBuilder

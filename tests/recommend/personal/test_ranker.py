@@ -26,8 +26,13 @@ def index() -> FeatureIndex:
 
 def _plays(track_ids: list[str], skipped: bool = False, days_ago: int = 1) -> list[Play]:
     return [
-        Play(user_id="u", track_id=t, played_at=NOW - timedelta(days=days_ago, minutes=i),
-             ms_played=5_000 if skipped else 200_000, skipped=skipped)  # fmt: skip
+        Play(
+            user_id="u",
+            track_id=t,
+            played_at=NOW - timedelta(days=days_ago, minutes=i),
+            ms_played=5_000 if skipped else 200_000,
+            skipped=skipped,
+        )
         for i, t in enumerate(track_ids)
     ]
 

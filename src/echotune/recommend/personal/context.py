@@ -40,7 +40,7 @@ ACTIVITIES: dict[str, Targets] = {
 # Gentle defaults by hour (local to the listener when they say so, else UTC):
 # only energy, so that any explicit mood or activity wins.
 _HOURLY_ENERGY: tuple[tuple[range, float], ...] = (
-    (range(0, 6), 0.3),
+    (range(6), 0.3),
     (range(6, 10), 0.55),
     (range(10, 18), 0.65),
     (range(18, 22), 0.6),

@@ -9,8 +9,8 @@ not once each).
 from __future__ import annotations
 
 import asyncio
-from array import array
 import time
+from array import array
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,7 +142,7 @@ class ModelStore:
 def _fit(interactions: Interactions) -> CFArtifact:
     model = EchoTuneModel()
     model.fit(interactions)
-    prior = model._prior  # noqa: SLF001  (the fitted prior travels with the weights)
+    prior = model._prior
     assert prior is not None
     return CFArtifact(
         name=model.name,
