@@ -80,8 +80,12 @@ class CFScorer:
         self.artifact = artifact
         self._item_of = {tid: i for i, tid in enumerate(artifact.item_ids)}
         rows = [index.row_of(tid) for tid in artifact.item_ids]
-        self._row_of_item: I64 = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
-        self._n_rows = len(index)
+        row_of_item = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
+        # For each catalog row, the model item it is (or the extra zero slot at the end).
+        n_items = len(artifact.item_ids)
+        self._item_of_row: I64 = np.full(len(index), n_items, dtype=np.int64)
+        known = row_of_item >= 0
+        self._item_of_row[row_of_item[known]] = np.flatnonzero(known)
 
     @property
     def ready(self) -> bool:
@@ -105,15 +109,15 @@ class CFScorer:
         row = self._user_row(track_weights)
         if row is None:
             return None
-        # Only items some played item points to get a score; scattering the sparse
-        # product avoids a dense pass over every item. The model's own popularity
-        # tie-break travels with them; the ranker has its own popularity prior.
-        product = (row @ self.artifact.weights).tocsr()
-        items = np.asarray(product.indices, dtype=np.int64)
-        rows = self._row_of_item[items]
-        keep = rows >= 0
-        out: F32 = np.zeros(self._n_rows, dtype=np.float32)
-        out[rows[keep]] = product.data[keep] + self.artifact.prior[items[keep]]
+        # x·W touches only the played items' rows of W: slice them and take one
+        # sparse (transposed) mat-vec, instead of a sparse x sparse product whose
+        # workspace spans every item.
+        seen = np.asarray(row.indices, dtype=np.int64)
+        item_scores = np.empty(len(self.artifact.item_ids) + 1, dtype=np.float32)
+        item_scores[:-1] = self.artifact.weights[seen].T @ row.data
+        item_scores[:-1] += self.artifact.prior
+        item_scores[-1] = 0.0
+        out: F32 = item_scores[self._item_of_row]
         return out
 
     def explain(

@@ -29,7 +29,7 @@ HALF_LIFE_DAYS = 90.0
 FULL_LISTEN_MS = 180_000
 SKIP_WEIGHT = -0.5
 LIKE_WEIGHT = 3.0
-ANCHORS = 2
+ANCHORS = 1
 SUMMARY_ATTRIBUTES = ("energy", "valence", "danceability", "acousticness", "tempo")
 
 
