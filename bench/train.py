@@ -20,12 +20,16 @@ import resource
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from echotune.recommend.cf.interactions import Interactions
 
 DEFAULT_SIZES = ("2000:100000:20000", "100000:10000000:1000000")
 HEAVY_PLAYS = 10_000
 
 
-def _with_heavy_user(users: int, plays: int, items: int, seed: int) -> object:
+def _with_heavy_user(users: int, plays: int, items: int, seed: int) -> Interactions:
     """Synthetic interactions plus user 'heavy' with HEAVY_PLAYS plays from the same charts."""
     import numpy as np
 
@@ -49,12 +53,10 @@ def run_one(size: str, repeats: int, seed: int) -> dict[str, object]:
 
     from echotune.recommend.cf.blas import single_threaded_blas
     from echotune.recommend.cf.echotune_model import EchoTuneModel
-    from echotune.recommend.cf.interactions import Interactions
 
     users, plays, items = (int(v) for v in size.split(":"))
     started = time.perf_counter()
     data = _with_heavy_user(users, plays, items, seed)
-    assert isinstance(data, Interactions)
     generated = time.perf_counter() - started
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model = EchoTuneModel()

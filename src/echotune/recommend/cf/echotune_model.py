@@ -54,9 +54,9 @@ class EchoTuneModel(ItemBasedModel):
         weighting: Weighting = "log",
         max_fanout: int = 1_000,
         max_history: int = 1_000,
-        als_weight: float = 0.4,
-        als_factors: int = 64,
-        als_regularization: float = 1.0,
+        als_weight: float = 0.8,
+        als_factors: int = 32,
+        als_regularization: float = 10.0,
         candidates: int = 300,
         seed: int = 42,
     ) -> None:

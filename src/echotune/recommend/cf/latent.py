@@ -26,6 +26,7 @@ class LatentRerank:
     ) -> None:
         self.weight = weight
         self.candidates = candidates
+        self.regularization = regularization
         self._als = ImplicitALS(
             factors=factors, regularization=regularization, alpha=1.0, weighting="bm25", seed=seed
         )

@@ -8,7 +8,7 @@ retraining. Saved and loaded as one .npz artifact.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +36,12 @@ class CFArtifact:
     trained_at: datetime
     users: int
     interactions: int
+    # The ALS shortlist term of the production model (empty when it has none).
+    item_factors: F32 = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    latent_weight: float = 0.0
+    latent_scale: float = 1.0
+    latent_regularization: float = 10.0
+    candidates: int = 300
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp.npz")
@@ -51,6 +57,9 @@ class CFArtifact:
             weighting=self.weighting,
             trained_at=self.trained_at.isoformat(),
             counts=np.array([self.users, self.interactions]),
+            item_factors=self.item_factors,
+            latent=np.array([self.latent_weight, self.latent_scale,
+                             self.latent_regularization, self.candidates]),  # fmt: skip
         )
         # Rename is atomic: a reader sees the old artifact or the new one, never half.
         tmp.replace(path)
@@ -70,6 +79,11 @@ class CFArtifact:
                 trained_at=datetime.fromisoformat(str(f["trained_at"])),
                 users=int(f["counts"][0]),
                 interactions=int(f["counts"][1]),
+                item_factors=np.asarray(f["item_factors"], dtype=np.float32),
+                latent_weight=float(f["latent"][0]),
+                latent_scale=float(f["latent"][1]),
+                latent_regularization=float(f["latent"][2]),
+                candidates=int(f["latent"][3]),
             )
 
 
@@ -86,6 +100,8 @@ class CFScorer:
         self._item_of_row: I64 = np.full(len(index), n_items, dtype=np.int64)
         known = row_of_item >= 0
         self._item_of_row[row_of_item[known]] = np.flatnonzero(known)
+        factors = artifact.item_factors.astype(np.float64)
+        self._gram = factors.T @ factors
 
     @property
     def ready(self) -> bool:
@@ -117,8 +133,30 @@ class CFScorer:
         item_scores[:-1] = self.artifact.weights[seen].T @ row.data
         item_scores[:-1] += self.artifact.prior
         item_scores[-1] = 0.0
+        self._add_latent(item_scores, seen, row.data)
         out: F32 = item_scores[self._item_of_row]
         return out
+
+    def _add_latent(self, item_scores: F32, seen: I64, weights: F32) -> None:
+        """The production model's ALS term on the best `candidates` unplayed items.
+
+        The listener's factor is solved from their current plays with the
+        implicit-ALS closed form (Hu, Koren, Volinsky 2008), so it needs no
+        retraining: u = (YᵀY + Yₛᵀ(C−I)Yₛ + λI)⁻¹ Yₛᵀ C·1, with confidence 1 + w.
+        """
+        art = self.artifact
+        if art.latent_weight <= 0 or art.item_factors.size == 0:
+            return
+        y = art.item_factors
+        ys = y[seen].astype(np.float64)
+        conf = 1.0 + weights.astype(np.float64)
+        a = self._gram + (ys.T * (conf - 1.0)) @ ys + art.latent_regularization * np.eye(y.shape[1])
+        user = np.linalg.solve(a, ys.T @ conf).astype(np.float32)
+        masked = item_scores[:-1].copy()
+        masked[seen] = -np.inf
+        k = min(art.candidates, masked.size)
+        cand = np.argpartition(masked, masked.size - k)[masked.size - k :]
+        item_scores[cand] += np.float32(art.latent_weight / art.latent_scale) * (y[cand] @ user)
 
     def explain(
         self, track_weights: Mapping[str, float], track_id: str, n: int = 1

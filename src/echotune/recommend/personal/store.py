@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import structlog
 from pydantic import BaseModel
 
@@ -142,15 +143,20 @@ class ModelStore:
 def _fit(interactions: Interactions) -> CFArtifact:
     model = EchoTuneModel()
     model.fit(interactions)
-    prior = model._prior
-    assert prior is not None
+    latent = model.latent
+    factors = latent.embeddings()[1] if latent is not None else np.zeros((0, 0), np.float32)
     return CFArtifact(
         name=model.name,
         item_ids=interactions.item_ids,
         weights=model.weights,
-        prior=prior,
+        prior=model.prior,
         weighting=model.weighting,
         trained_at=datetime.now(UTC),
         users=interactions.n_users,
         interactions=interactions.nnz,
+        item_factors=np.ascontiguousarray(factors, dtype=np.float32),
+        latent_weight=latent.weight if latent is not None else 0.0,
+        latent_scale=latent.scale if latent is not None else 1.0,
+        latent_regularization=latent.regularization if latent is not None else 10.0,
+        candidates=latent.candidates if latent is not None else 0,
     )
