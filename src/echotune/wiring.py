@@ -37,6 +37,7 @@ class Services:
     history: HistoryService
 
     async def close(self) -> None:
+        await self.models.stop()
         await self.storage.close()
 
 

@@ -27,6 +27,7 @@ from rich.table import Table
 
 from echotune.catalog.csv_import import ImportReport, import_catalog_csv
 from echotune.cli.runtime import err_console, load_settings
+from echotune.cli.tables import counts_table
 from echotune.errors import EchotuneError
 from echotune.settings import Settings
 from echotune.storage.factory import open_storage
@@ -62,19 +63,17 @@ async def _import(settings: Settings, file: Path, batch_size: int) -> ImportRepo
 
 
 def _summary(report: ImportReport) -> Table:
-    table = Table(title="Catalog import")
-    table.add_column("result")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("rows read", report.rows_read),
-        ("inserted", report.inserted),
-        ("updated", report.updated),
-        ("unchanged", report.unchanged),
-        ("duplicates", report.duplicates),
-        ("skipped", report.skipped),
-    ):
-        table.add_row(label, f"{value:,}")
-    return table
+    return counts_table(
+        "Catalog import",
+        (
+            ("rows read", report.rows_read),
+            ("inserted", report.inserted),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+            ("duplicates", report.duplicates),
+            ("skipped", report.skipped),
+        ),
+    )
 
 
 def _skipped(report: ImportReport) -> Table:

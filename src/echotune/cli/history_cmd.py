@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from echotune.cli.runtime import run_with_services
+from echotune.cli.tables import counts_table
 from echotune.listening.history_import import HistoryFile
 from echotune.listening.import_report import HistoryImportReport
 from echotune.wiring import Services
@@ -64,24 +65,22 @@ async def _import(services: Services, files: list[Path], user_name: str) -> Hist
 
 
 def _summary(report: HistoryImportReport) -> Table:
-    table = Table(title="Listening history import")
-    table.add_column("result")
-    table.add_column("count", justify="right")
     skipped = report.skipped
-    for label, value in (
-        ("files imported", report.files_imported),
-        ("files failed", len(report.failed)),
-        ("records read", report.records_read),
-        ("plays new", report.plays_new),
-        ("duplicates", report.duplicates),
-        ("skipped podcast", skipped.podcast),
-        ("skipped audiobook", skipped.audiobook),
-        ("skipped video", skipped.video),
-        ("skipped no track", skipped.no_track),
-        ("tracks added to catalog", report.tracks_added),
-    ):
-        table.add_row(label, f"{value:,}")
-    return table
+    return counts_table(
+        "Listening history import",
+        (
+            ("files imported", report.files_imported),
+            ("files failed", len(report.failed)),
+            ("records read", report.records_read),
+            ("plays new", report.plays_new),
+            ("duplicates", report.duplicates),
+            ("skipped podcast", skipped.podcast),
+            ("skipped audiobook", skipped.audiobook),
+            ("skipped video", skipped.video),
+            ("skipped no track", skipped.no_track),
+            ("tracks added to catalog", report.tracks_added),
+        ),
+    )
 
 
 def _failures(report: HistoryImportReport) -> Table:

@@ -9,6 +9,7 @@ not once each).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from array import array
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ import numpy as np
 import structlog
 from pydantic import BaseModel
 
+from echotune.errors import EchotuneError
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.feature_index import FeatureIndex
@@ -53,7 +55,7 @@ class ModelStore:
         self._path = artifact_dir / ARTIFACT_NAME
         self._scorer: CFScorer | None = None
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[TrainReport] | None = None
+        self._task: asyncio.Task[TrainReport | None] | None = None
         self._again = False
 
     def scorer(self) -> CFScorer | None:
@@ -106,7 +108,15 @@ class ModelStore:
             return
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    async def _run(self) -> TrainReport:
+    async def _run(self) -> TrainReport | None:
+        try:
+            return await self._train_until_settled()
+        except EchotuneError as exc:
+            # A background run has nobody to raise to: log it; the old model stays.
+            log.error("cf.model.train_failed", error=exc.message)
+            return None
+
+    async def _train_until_settled(self) -> TrainReport:
         while True:
             self._again = False
             if self._refresh_index is not None:
@@ -119,6 +129,14 @@ class ModelStore:
     async def wait(self) -> None:
         if self._task is not None:
             await self._task
+
+    async def stop(self) -> None:
+        """Cancel background training (at shutdown: the saved model stays as it was)."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _interactions(self) -> Interactions:
         # Compact arrays rather than a list of tuples: tens of millions of pairs fit.
