@@ -38,6 +38,7 @@ from pydantic import SecretStr
 from echotune.catalog.artist_ids import base62
 from echotune.listening.history_import import HistoryFile
 from echotune.listening.import_report import HistoryImportReport
+from echotune.observability.logging import configure_logging
 from echotune.settings import CatalogSettings, Settings
 from echotune.wiring import build_services
 
@@ -159,6 +160,9 @@ async def run_import(data_dir: Path, export: Path, again: bool) -> list[dict[str
         catalog=CatalogSettings(autoload=False),
         log_level="WARNING",
     )
+    # The retrain an import sets off logs: to stderr, and only warnings, so
+    # that stdout stays one JSON object.
+    configure_logging(settings.log_level)
     services = await build_services(settings)
     results: list[dict[str, object]] = []
     try:
@@ -171,6 +175,10 @@ async def run_import(data_dir: Path, export: Path, again: bool) -> list[dict[str
                 )
                 elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             results.append(_result(report, elapsed, cpu, export.stat().st_size, rss))
+            # New plays set off a retrain in the background: it must end before
+            # the next run (which it would slow) or the close (which it would
+            # outlive), and it is not part of the import.
+            await services.models.wait()
     finally:
         await services.close()
     return results

@@ -12,6 +12,7 @@ from echotune.listening.export_records import (
     add_records,
     is_video_file,
     iso_time,
+    play_times,
 )
 
 TRACK = "spotify:track:3HiobOOpSpMsi95WBKPBYk"
@@ -94,3 +95,18 @@ def test_unusable_records_say_why_and_which(record: Any, reason: str) -> None:
     with pytest.raises(RecordError) as caught:
         parse([rec(spotify_track_uri=TRACK), record])
     assert caught.value.index == 1 and caught.value.reason.startswith(reason)
+
+
+def test_times_are_checked_all_at_once_and_the_first_bad_one_named() -> None:
+    plain = ["2023-02-25T11:20:37Z", "2023-02-26T00:00:00Z"]
+    assert play_times(plain) == ["2023-02-25T11:20:37.000+00:00", "2023-02-26T00:00:00.000+00:00"]
+    mixed = [*plain, "2023-02-25T13:20:37+02:00"]
+    assert play_times(mixed)[2] == "2023-02-25T11:20:37.000+00:00"
+    for stamps, index in [
+        ([*plain, "2023-02-30T11:20:37Z", "x"], 2),  # plain form, no such day
+        (["2023-02-25T11:20:37Z\n2023-02-25T11:20:37Z"], 0),  # two plain times in one
+        ([*plain, "yesterday"], 2),
+    ]:
+        with pytest.raises(RecordError) as caught:
+            play_times(stamps)
+        assert caught.value.index == index

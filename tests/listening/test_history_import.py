@@ -197,6 +197,37 @@ async def test_a_bad_record_is_located_exactly(
     assert "record 33" in failed.describe() and await storage.listening.count() == 0
 
 
+async def test_a_byte_that_is_not_utf8_rejects_the_file_even_in_a_field_not_read(
+    storage: Storage, user_id: str, tmp_path: Path
+) -> None:
+    data = _sample_text().encode()
+    starts = [i for i in range(len(data)) if data.startswith(b"{\n    ", i)]
+    at = data.index(b'"android"', starts[21]) + 1  # record 21's platform
+    bad = tmp_path / "Streaming_History_Audio_2023.json"
+    bad.write_bytes(data[:at] + b"\xff" + data[at + 1 :])
+    report = await HistoryImporter(storage.listening, storage.tracks).run(user_id, files(bad))
+    (failed,) = report.failed
+    assert failed.reason.startswith("not UTF-8 text")
+    assert (failed.byte_offset, failed.record_index) == (at, 21)
+    assert await storage.listening.count() == 0
+
+
+async def test_json_that_only_the_standard_library_reads_imports_as_before(
+    storage: Storage, importer: HistoryImporter, user_id: str, tmp_path: Path
+) -> None:
+    # NaN (a JSON extension json.loads accepts) and a lone surrogate escape:
+    # the typed decoder refuses both, so these chunks take the plain path.
+    text = _sample_text().replace('"offline_timestamp": 1677324078', '"offline_timestamp": NaN')
+    text = text.replace('"platform": "android"', '"platform": "\\udc00"', 3)
+    assert text != _sample_text()
+    odd = tmp_path / "Streaming_History_Audio_2023.json"
+    odd.write_text(text, encoding="utf-8")
+    report = await importer.run(user_id, files(odd))
+    expected = await importer.run(user_id, files(AUDIO_2023))
+    assert report.ok and (report.records_read, report.plays_new) == (50, 40)
+    assert (expected.records_read, expected.duplicates) == (50, 40)
+
+
 async def test_an_unreadable_file_is_reported(
     storage: Storage, importer: HistoryImporter, user_id: str, tmp_path: Path
 ) -> None:

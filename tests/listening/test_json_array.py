@@ -58,19 +58,29 @@ def test_a_byte_order_mark_is_skipped_and_offsets_stay_true() -> None:
     assert failure(data).byte_offset == data.index(b"tru")
 
 
-def test_known_null_fields_may_be_dropped_a_null_reads_as_absent() -> None:
-    record = {
-        "ts": "t",
-        "ip_addr": None,
-        "episode_name": None,
-        "episode_show_name": None,
-        "spotify_episode_uri": None,
-        "skipped": None,
-    }
-    data = json.dumps([record] * 3, indent=2).encode()
-    found = elements(data, 1 << 20)
-    assert [{k: e.get(k) for k in record} for e in found] == [record] * 3  # type: ignore[attr-defined]
-    assert "ip_addr" not in found[0]  # dropped before decoding, which is faster
+def _typed(data: bytes) -> list[object]:
+    """A typed decoder that reads only arrays of objects whose "n" is even."""
+    elements = json.loads(data)
+    if any(not isinstance(e, dict) or e.get("n", 0) in range(1, 40, 2) for e in elements):
+        raise ValueError("does not fit")
+    return [("typed", e) for e in elements]
+
+
+def test_a_typed_decoder_reads_the_chunks_it_can_json_loads_the_rest() -> None:
+    evens = [r for r in RECORDS if r["n"] in range(0, 40, 2)]
+    data = json.dumps(evens + [{"n": 1}] + evens, indent=2).encode()
+    reader = JsonArrayReader(io.BytesIO(data), 200, typed=_typed)
+    found = list(reader.segments())
+    typed = [s for s in found if s.typed]
+    plain = [s for s in found if not s.typed]
+    assert typed and plain
+    assert all(e[0] == "typed" for s in typed for e in s.elements)
+    assert [e for s in typed for e in s.plain_elements()] == [
+        e[1] for s in typed for e in s.elements
+    ]
+    assert any({"n": 1} in s.elements for s in plain)
+    everything = [e for s in found for e in s.plain_elements()]
+    assert everything == json.loads(data)
 
 
 @pytest.mark.parametrize("chunk", CHUNKS)
@@ -104,6 +114,7 @@ def test_invalid_utf8_is_reported_where_it_is(chunk: int) -> None:
     data, pos = _corrupt(25, b'"\xff\xfe"')
     err = failure(data, chunk)
     assert err.byte_offset == pos + 1 and "UTF-8" in err.reason
+    assert err.index == 25
 
 
 @pytest.mark.parametrize(

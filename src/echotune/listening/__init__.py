@@ -8,7 +8,7 @@ column-wise instead of play by play.
 - service.py: HistoryService, what the API and CLI call; views.py its inputs
   and answers.
 - history_import.py: importing Spotify exports, built from json_array.py
-  (streaming JSON arrays), export_records.py (what a record means),
-  file_batches.py, catalog_links.py (tracks the catalog lacks) and
-  import_report.py.
+  (streaming JSON arrays), export_fields.py (records decoded straight into
+  structs), export_records.py (what a record means), file_batches.py,
+  catalog_links.py (tracks the catalog lacks) and import_report.py.
 """

@@ -8,15 +8,19 @@ through without error, so a corrupt file adds no tracks either.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from echotune.catalog.artist_ids import artist_id_for
-from echotune.catalog.models import Track
+from echotune.catalog.models import Track, UpsertResult
+from echotune.listening.export_fields import ExportRecord
 from echotune.listening.export_records import TrackMeta, track_meta
 from echotune.storage.base import TrackRepo
 
-_WRITE_CHUNK = 1000
+# New tracks are written in id order, this many a transaction: their ids
+# are random, and 1,000 unsorted a transaction dirtied pages all over the
+# tracks table and its indexes each time (95 µs a track against 18 µs).
+_WRITE_CHUNK = 2500
 UNKNOWN_TRACK = "Unknown track"
 UNKNOWN_ARTIST = "Unknown artist"
 
@@ -40,7 +44,7 @@ class CatalogLinks:
         self._genres: dict[str, str | None] = {}
         self._new: dict[str, TrackMeta] = {}
 
-    async def learn(self, firsts: dict[str, dict[str, Any]]) -> None:
+    async def learn(self, firsts: dict[str, ExportRecord]) -> None:
         """Look up, in one query, the track ids of `firsts` (id -> a record of
         it) not seen before in this import."""
         unseen = [i for i in firsts if i not in self._genres and i not in self._new]
@@ -63,15 +67,31 @@ class CatalogLinks:
     async def add_new(self) -> int:
         """Add the file's new tracks to the catalog; returns how many were added."""
         new, self._new = self._new, {}
+        ids = sorted(new)
         added = 0
-        ids = list(new)
-        for start in range(0, len(ids), _WRITE_CHUNK):
-            chunk = ids[start : start + _WRITE_CHUNK]
-            # Asked again right before writing: upsert_many would replace a
-            # track that another import added meanwhile, features and all.
-            present = {t.id for t in await self._tracks.get_many(chunk)}
-            tracks = [track_from_meta(i, new[i]) for i in chunk if i not in present]
-            if tracks:
-                added += (await self._tracks.upsert_many(tracks)).inserted
+        writing: asyncio.Future[UpsertResult] | None = None
+        try:
+            for start in range(0, len(ids), _WRITE_CHUNK):
+                chunk = ids[start : start + _WRITE_CHUNK]
+                # Built while the previous chunk is being written.
+                tracks = [track_from_meta(i, new[i]) for i in chunk]
+                # Asked again right before writing: upsert_many would replace a
+                # track that another import added meanwhile, features and all.
+                present = {t.id for t in await self._tracks.get_many(chunk)}
+                if writing is not None:
+                    added += (await writing).inserted
+                    writing = None
+                fresh = [t for t in tracks if t.id not in present]
+                if fresh:
+                    writing = asyncio.ensure_future(self._tracks.upsert_many(fresh))
+            if writing is not None:
+                added += (await writing).inserted
+                writing = None
+        finally:
+            if writing is not None:
+                # Failing: let the write in flight end before the caller moves on.
+                await asyncio.wait([writing])
+                if not writing.cancelled():
+                    writing.exception()  # retrieved: the first error is the one raised
         self._genres.update(dict.fromkeys(ids))
         return added

@@ -23,23 +23,26 @@ the extended streaming history (`Streaming_History_Audio_*.json`,
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from echotune.listening.export_fields import ExportRecord, from_json
 from echotune.listening.models import SKIP_THRESHOLD_MS
 from echotune.listening.play_batch import iso_ms
 
 SkipKind = Literal["podcast", "audiobook", "video", "no_track"]
 TRACK_URI_PREFIX = "spotify:track:"
-_TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+_ID_LEN = 22
 # How every export writes `ts`; its canonical text needs no datetime round trip.
-_PLAIN_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_PLAIN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
+_PLAIN_TS = re.compile(_PLAIN)
+# Times joined by newlines, all plain. (A time holding a newline cannot match:
+# n times then hold n - 1 newlines, one per join, so each is one plain time.)
+_PLAIN_TS_LINES = re.compile(f"{_PLAIN}(?:\n{_PLAIN})*")
 _PREFIX_LEN = len(TRACK_URI_PREFIX)
 _MAX_CONTEXT = 200
-_AUDIOBOOK_FIELDS = ("audiobook_uri", "audiobook_title", "audiobook_chapter_uri")
-_EPISODE_FIELDS = ("spotify_episode_uri", "episode_name")
 _VIDEO_FILE = re.compile(r"streaming_history_video", re.IGNORECASE)
 
 
@@ -76,7 +79,7 @@ class PlayColumns:
     contexts: list[str | None] = field(default_factory=list)
     # The first record of each track id, read for metadata only when the
     # catalog turns out to lack the track (rarely, after the first batches).
-    firsts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    firsts: dict[str, ExportRecord] = field(default_factory=dict)
     skipped_kinds: Counter[SkipKind] = field(default_factory=Counter)
     records: int = 0
 
@@ -92,12 +95,13 @@ def iso_time(ts: str) -> str:
     return iso_ms(value)
 
 
-def _skip_kind(record: dict[str, Any], video: bool) -> SkipKind:
+def _skip_kind(record: ExportRecord, video: bool) -> SkipKind:
     if video:
         return "video"
-    if any(record.get(f) is not None for f in _EPISODE_FIELDS):
+    if record.spotify_episode_uri is not None or record.episode_name is not None:
         return "podcast"
-    if any(record.get(f) is not None for f in _AUDIOBOOK_FIELDS):
+    book = (record.audiobook_uri, record.audiobook_title, record.audiobook_chapter_uri)
+    if any(v is not None for v in book):
         return "audiobook"
     return "no_track"
 
@@ -119,49 +123,81 @@ def _bad_record(record: object) -> str:
 
 
 def add_records(records: list[Any], video: bool, out: PlayColumns) -> None:
-    """Append the plays among `records` to `out` and count the rest; RecordError at a bad one.
+    """Append the plays among `records` (as `json.loads` gives them) to `out`
+    and count the rest; RecordError at a bad one.
+
+    The slow path, for chunks `decode_records` could not read: one record at
+    a time, so the first bad record is the one reported, in its own words.
+    """
+    for i, value in enumerate(records):
+        record = from_json(value)
+        try:
+            if record is None:
+                raise RecordError(i, "")
+            add_export_records([record], video, out)
+        except RecordError:
+            raise RecordError(i, _bad_record(value)) from None
+
+
+def play_times(stamps: list[str]) -> list[str]:
+    """The canonical text of each `ts`; RecordError at the first that is not a time.
+
+    Exports write every `ts` in one plain form, so one regex match over all of
+    them and a `fromisoformat` each (which finds a 2023-02-30) do the common
+    case: half the cost of a match and a parse per record.
+    """
+    if _PLAIN_TS_LINES.fullmatch("\n".join(stamps)) is not None:
+        try:
+            deque(map(datetime.fromisoformat, stamps), maxlen=0)  # run for the checks
+        except ValueError:
+            pass  # the loop below finds which, and says so
+        else:
+            return [ts[:19] + ".000+00:00" for ts in stamps]
+    times = []
+    for i, ts in enumerate(stamps):
+        try:
+            times.append(iso_time(ts))
+        except ValueError:
+            raise RecordError(i, f"a record has an invalid 'ts': {ts[:40]!r}") from None
+    return times
+
+
+def add_export_records(records: list[ExportRecord], video: bool, out: PlayColumns) -> None:
+    """Append the plays among `records` to `out` and count the rest; RecordError
+    at one whose `ts` is not a time (its other fields are already checked).
 
     This is the import's innermost loop, written for speed: locals, no
-    per-record model, one dict lookup per field.
+    per-record model, one attribute read per field.
     """
     track_ids, played_at, ms_played = out.track_ids, out.played_at, out.ms_played
     skipped, contexts, firsts = out.skipped, out.contexts, out.firsts
-    id_ok, plain, parse = _TRACK_ID.fullmatch, _PLAIN_TS.fullmatch, datetime.fromisoformat
-    for i, record in enumerate(records):
-        try:
-            ms, ts = record["ms_played"], record["ts"]
-            parse(ts)  # validates even the plain form: no 2023-02-30
-            when = ts[:19] + ".000+00:00" if plain(ts) else iso_time(ts)
-            if type(ms) is not int or ms < 0:
-                raise TypeError
-        except (TypeError, KeyError, ValueError):
-            raise RecordError(i, _bad_record(record)) from None
-        uri = record.get("spotify_track_uri")
-        if not (isinstance(uri, str) and uri.startswith(TRACK_URI_PREFIX)):
+    times = play_times([r.ts for r in records])
+    for record, when in zip(records, times):
+        uri = record.spotify_track_uri
+        if uri is None or not uri.startswith(TRACK_URI_PREFIX):
             out.skipped_kinds[_skip_kind(record, video)] += 1
             continue
         track_id = uri[_PREFIX_LEN:]
-        if id_ok(track_id) is None:
+        # [0-9A-Za-z]{22}, without a regex call: isalnum() of ASCII text is exactly that.
+        if not (len(track_id) == _ID_LEN and track_id.isascii() and track_id.isalnum()):
             out.skipped_kinds["video" if video else "no_track"] += 1
             continue
+        ms = record.ms_played
         track_ids.append(track_id)
         played_at.append(when)
         ms_played.append(ms)
-        skipped.append(ms < SKIP_THRESHOLD_MS or record.get("skipped") is True)
-        reason = record.get("reason_start")
-        contexts.append(reason[:_MAX_CONTEXT] if isinstance(reason, str) else None)
+        skipped.append(ms < SKIP_THRESHOLD_MS or record.skipped is True)
+        reason = record.reason_start
+        contexts.append(None if reason is None else reason[:_MAX_CONTEXT])
         if track_id not in firsts:
             firsts[track_id] = record
     out.records += len(records)
 
 
-def track_meta(record: dict[str, Any]) -> TrackMeta:
+def track_meta(record: ExportRecord) -> TrackMeta:
+    # An empty name is no name.
     return TrackMeta(
-        _text(record.get("master_metadata_track_name")),
-        _text(record.get("master_metadata_album_artist_name")),
-        _text(record.get("master_metadata_album_album_name")),
+        record.master_metadata_track_name or None,
+        record.master_metadata_album_artist_name or None,
+        record.master_metadata_album_album_name or None,
     )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

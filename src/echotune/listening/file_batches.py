@@ -7,8 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
-from echotune.listening.export_records import PlayColumns, RecordError, add_records, is_video_file
-from echotune.listening.json_array import CHUNK_BYTES, JsonArrayError, JsonArrayReader
+from echotune.listening.export_fields import decode_records
+from echotune.listening.export_records import (
+    PlayColumns,
+    RecordError,
+    add_export_records,
+    add_records,
+    is_video_file,
+)
+from echotune.listening.json_array import CHUNK_BYTES, JsonArrayError, JsonArrayReader, Segment
 
 T = TypeVar("T")
 
@@ -36,7 +43,7 @@ class FileBatches:
     def __init__(
         self, stream: BinaryIO, name: str, batch_size: int, chunk_bytes: int = CHUNK_BYTES
     ) -> None:
-        self._reader = JsonArrayReader(stream, chunk_bytes)
+        self._reader = JsonArrayReader(stream, chunk_bytes, typed=decode_records)
         self._segments = self._reader.segments()
         self._video = is_video_file(name)
         self._size = batch_size
@@ -52,11 +59,26 @@ class FileBatches:
             except JsonArrayError as exc:
                 raise FileRejected(exc.reason, exc.byte_offset, exc.index) from None
             try:
-                add_records(segment.elements, self._video, columns)
+                if segment.typed:
+                    add_export_records(segment.elements, self._video, columns)
+                else:
+                    add_records(segment.elements, self._video, columns)
             except RecordError as exc:
-                offset = segment.byte_offset_of(exc.index)
-                raise FileRejected(exc.reason, offset, segment.first_index + exc.index) from None
+                raise self._rejected(segment, exc) from None
         return FileBatch(columns, self._reader.bytes_read, last=False)
+
+    def _rejected(self, segment: Segment, exc: RecordError) -> FileRejected:
+        if segment.typed:
+            # The typed records only show that one is bad; its plain JSON says
+            # why, in the words a file read the slow way gets.
+            try:
+                add_records(segment.plain_elements(), self._video, PlayColumns())
+            except RecordError as plain:
+                exc = plain
+            except ValueError:
+                pass  # json refuses what msgspec read (never seen): the typed words stand
+        offset = segment.byte_offset_of(exc.index)
+        return FileRejected(exc.reason, offset, segment.first_index + exc.index)
 
 
 async def in_thread(fn: Callable[[], T]) -> T:

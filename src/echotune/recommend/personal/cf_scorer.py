@@ -58,8 +58,9 @@ class CFArtifact:
             trained_at=self.trained_at.isoformat(),
             counts=np.array([self.users, self.interactions]),
             item_factors=self.item_factors,
-            latent=np.array([self.latent_weight, self.latent_scale,
-                             self.latent_regularization, self.candidates]),  # fmt: skip
+            latent=np.array(
+                [self.latent_weight, self.latent_scale, self.latent_regularization, self.candidates]
+            ),
         )
         # Rename is atomic: a reader sees the old artifact or the new one, never half.
         tmp.replace(path)
