@@ -15,19 +15,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
 from echotune.catalog.csv_import import ImportReport, import_catalog_csv
 from echotune.cli.runtime import err_console, load_settings
-from echotune.cli.tables import counts_table
+from echotune.cli.tables import byte_progress, counts_table
 from echotune.errors import EchotuneError
 from echotune.settings import Settings
 from echotune.storage.factory import open_storage
@@ -41,15 +33,7 @@ SHOWN_SKIPPED = 20
 async def _import(settings: Settings, file: Path, batch_size: int) -> ImportReport:
     storage = await open_storage(settings)
     try:
-        with Progress(
-            TextColumn("[bold]importing[/bold] {task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
+        with byte_progress("{task.description}", console) as bar:
             # Bytes of the file on disk, so a .gz file's bar fills by compressed bytes.
             task = bar.add_task(escape(file.name), total=file.stat().st_size)
             return await import_catalog_csv(

@@ -15,18 +15,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
 from echotune.cli.runtime import run_with_services
-from echotune.cli.tables import counts_table
+from echotune.cli.tables import byte_progress, counts_table
 from echotune.listening.history_import import HistoryFile
 from echotune.listening.import_report import HistoryImportReport
 from echotune.wiring import Services
@@ -49,15 +41,7 @@ UserName = Annotated[str, typer.Option("--user", help="Whose history it is (crea
 async def _import(services: Services, files: list[Path], user_name: str) -> HistoryImportReport:
     user, _ = await services.users.create_user(user_name)
     sources = [HistoryFile.from_path(p) for p in files]
-    with Progress(
-        TextColumn("[bold]importing[/bold] listening history"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with byte_progress("listening history", console) as bar:
         task = bar.add_task("history", total=sum(s.size or 0 for s in sources))
         return await services.history.import_files(
             user.id, sources, progress=lambda done: bar.update(task, completed=done)

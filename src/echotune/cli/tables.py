@@ -1,10 +1,32 @@
-"""Small Rich tables shared by the import commands."""
+"""Rich tables and the byte progress bar shared by the import commands."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
+
+
+def byte_progress(label: str, console: Console) -> Progress:
+    """A transient bar over bytes read, with speed and time remaining."""
+    return Progress(
+        TextColumn(f"[bold]importing[/bold] {label}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def counts_table(title: str, counts: Iterable[tuple[str, int]]) -> Table:

@@ -8,6 +8,8 @@ explanation ("because you played j").
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -50,8 +52,9 @@ class ItemBasedModel(ScoringModel):
         self._prior = popularity_prior(matrix) * np.float32(self.prior_weight + TIE_BREAK)
         self._weights = self._build(self._x)
 
+    @abstractmethod
     def _build(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        raise NotImplementedError
+        """The item x item matrix W from the re-weighted user x item matrix."""
 
     def _user_rows(self, users: Idx) -> sp.csr_matrix:
         if self._x is None:
