@@ -3,11 +3,17 @@
 `mongo_uri` is a real mongod when ECHOTUNE_TEST_MONGODB_URI is set, otherwise a
 SecantusDB server (a single-node replica set, in memory) started once per run.
 `storage` runs a test once per backend, each time on fresh, empty data.
+`redis_url` is a real redis-server (Debian's, installed by `make test`) started
+once per run on a free loopback port; `redis_db_url` gives each test an empty db.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -74,3 +80,63 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     finally:
         await mongo.close()
         await drop_mongo_database(uri, settings.mongo_database)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("ECHOTUNE_TEST_REDIS_URL")
+    if external:
+        yield external
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; `make test` installs it (Debian redis-server)")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("redis-server did not start within 10 s")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+_redis_dbs = iter(range(1, 16))
+
+
+@pytest.fixture
+def redis_db_url(redis_url: str) -> str:
+    """A Redis URL on a database no other test in this run has used (1..15, then flushed 15)."""
+    db = next(_redis_dbs, 15)
+    import redis
+
+    client = redis.Redis.from_url(f"{redis_url}/{db}")
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return f"{redis_url}/{db}"
