@@ -40,3 +40,23 @@ def assert_matches(path: str, body: object, status: str = "200") -> None:
 
 def schema_required(name: str) -> list[str]:
     return list(spec()["components"]["schemas"][name].get("required", []))
+
+
+def operation_response_schema(
+    path: str, method: str, status: str = "200", doc: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Like `response_schema` for any method; None when that response has no JSON body.
+
+    `doc` defaults to `spec()`; the fake Spotify passes its own copy with null relaxations.
+    """
+    doc = spec() if doc is None else doc
+    responses = doc["paths"][path][method.lower()]["responses"]
+    if status not in responses:
+        return None
+    response = responses[status]
+    if "$ref" in response:
+        response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    content = response.get("content", {}).get("application/json")
+    if content is None:
+        return None
+    return {**content["schema"], "components": doc["components"]}

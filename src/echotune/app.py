@@ -29,6 +29,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.services = services
         try:
             await bootstrap_catalog(services)
+            services.background_sync.start()
             yield
         finally:
             await services.close()

@@ -48,6 +48,43 @@ class RecommendSettings(BaseModel):
     max_limit: int = Field(default=100, ge=1, le=100, description="Largest limit a caller may ask for")
 
 
+class SpotifySettings(BaseModel):
+    """Spotify Web API access. Without a client id EchoTune runs offline."""
+
+    client_id: str | None = Field(default=None, description="Spotify app client id; enables login")
+    client_secret: SecretStr | None = Field(
+        default=None, description="Spotify app client secret (optional with PKCE)"
+    )
+    redirect_uri: str = Field(
+        default="http://127.0.0.1:8000/auth/callback",
+        description="Redirect URI registered with the Spotify app",
+    )
+    api_base: str = Field(default="https://api.spotify.com/v1", description="Web API base URL")
+    accounts_base: str = Field(
+        default="https://accounts.spotify.com", description="Accounts (OAuth) base URL"
+    )
+    api_mode: Literal["extended", "development"] = Field(
+        default="extended", description="extended, or development (Spotify's Feb 2026 rules)"
+    )
+    max_retry_after: float = Field(
+        default=30.0, ge=0, description="Longest Retry-After waited on a 429; above it fail at once"
+    )
+    window_budget: int = Field(
+        default=150, ge=1, description="Requests allowed per rolling window, shared by all users"
+    )
+    window_seconds: float = Field(default=30.0, gt=0, description="Length of the rolling window")
+    timeout: float = Field(default=10.0, gt=0, description="Per-request timeout in seconds")
+    cache_entries: int = Field(default=2048, ge=0, description="Conditional GET cache size")
+    sync_interval_minutes: float = Field(
+        default=60.0, ge=0, description="Background sync of connected accounts; 0 turns it off"
+    )
+    session_days: int = Field(default=30, ge=1, description="How long a login session lasts")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.client_id)
+
+
 class Settings(BaseSettings):
     """The effective configuration, built once at the entry point and passed down."""
 
@@ -78,6 +115,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
+    spotify: SpotifySettings = Field(default_factory=SpotifySettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

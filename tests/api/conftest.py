@@ -97,3 +97,31 @@ def live_server(settings: Settings) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+from tests.fakes.spotify.fixtures import fake_spotify, fake_spotify_server  # noqa: E402, F401
+from tests.fakes.spotify.server import FakeSpotify  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def spotify_dir(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.api.spotify_app import copy_store
+
+    return copy_store(catalog_dir, tmp_path_factory.mktemp("echotune-spotify"))
+
+
+@pytest.fixture(scope="session")
+def spotify_client(spotify_dir: Path, fake_spotify_server: FakeSpotify) -> Iterator[TestClient]:
+    """The app with Spotify configured, pointed at the loopback fake."""
+    from tests.api.spotify_app import spotify_settings
+
+    settings = spotify_settings(spotify_dir, fake_spotify_server)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def spotify_api(spotify_client: TestClient, fake_spotify: FakeSpotify) -> TestClient:
+    """The Spotify-enabled app with no cookies, and the fake reset."""
+    spotify_client.cookies.clear()
+    return spotify_client

@@ -4,11 +4,13 @@ and the non-transactional path on a standalone server."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
 
+from echotune.accounts.models import SpotifyLink
 from echotune.errors import StorageError
 from echotune.storage.mongo import MongoStorage
 from echotune.storage.mongo.client import supports_transactions
@@ -60,6 +62,7 @@ async def test_indexes_have_their_names_and_keys(
         info = await db[spec.collection].index_information()
         assert info[spec.name]["key"] == list(spec.keys), spec.label
         assert bool(info[spec.name].get("unique")) == spec.unique, spec.label
+        assert info[spec.name].get("expireAfterSeconds") == spec.expire_after_s, spec.label
 
 
 async def test_status_names_a_missing_index_and_reopen_restores_it(
@@ -123,3 +126,24 @@ async def test_standalone_server_writes_without_transactions(standalone_uri: str
         assert [t.id for t in found] == ["new1"]
     finally:
         await storage.close()
+
+
+async def test_spotify_links_hold_tokens_as_binary_only(
+    opened: MongoStorage, raw: AsyncMongoClient[Doc]
+) -> None:
+    user, _ = await opened.users.get_or_create("alice")
+    now = datetime(2024, 5, 1, tzinfo=UTC)
+    link = SpotifyLink(
+        user_id=user.id,
+        spotify_user_id="sp-alice",
+        access_token_enc=b"\x01sealed-access",
+        refresh_token_enc=b"\x01sealed-refresh",
+        expires_at=now,
+        connected_at=now,
+        updated_at=now,
+    )
+    await opened.spotify_links.upsert(link)
+    doc = await raw[opened.database]["spotifyLinks"].find_one({"_id": user.id})
+    assert doc is not None
+    assert {"spotifyUserId", "accessTokenEnc", "refreshTokenEnc", "expiresAt"} <= set(doc)
+    assert bytes(doc["accessTokenEnc"]) == b"\x01sealed-access"

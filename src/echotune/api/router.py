@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from echotune.api.routes import catalog, health, me_history, me_recommendations, recommendations
+from echotune.api.routes import (
+    auth,
+    catalog,
+    health,
+    me_history,
+    me_recommendations,
+    me_spotify,
+    recommendations,
+)
 
 
 def mount_routes(app: FastAPI) -> None:
@@ -14,3 +22,5 @@ def mount_routes(app: FastAPI) -> None:
     app.include_router(recommendations.router)
     app.include_router(me_recommendations.router)
     app.include_router(me_history.router)
+    app.include_router(me_spotify.router)
+    app.include_router(auth.router)

@@ -12,6 +12,7 @@ from echotune.cli.catalog_cmd import import_app
 from echotune.cli.eval_cmd import eval_command
 from echotune.cli.history_cmd import import_history
 from echotune.cli.runtime import load_settings
+from echotune.cli.spotify_cmd import spotify_app
 from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
 
@@ -20,6 +21,7 @@ config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
 app.add_typer(token_app, name="token")
+app.add_typer(spotify_app, name="spotify")
 import_app.command("history")(import_history)
 app.add_typer(import_app, name="import", help="Import data (catalog CSV, listening history).")
 app.command("train")(train)

@@ -9,7 +9,7 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 
-from echotune.errors import EchotuneError
+from echotune.errors import EchotuneError, RateLimited
 from echotune.observability.logging import configure_logging
 from echotune.settings import Settings
 from echotune.wiring import Services, build_services
@@ -41,6 +41,12 @@ def run_with_services(fn: Callable[[Services], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
+    except RateLimited as exc:
+        err_console.print(
+            f"[red]error:[/red] {exc.message}; stopped now instead of waiting "
+            f"{round(exc.retry_after)} s. Run the command again after that: it resumes."
+        )
+        raise typer.Exit(1) from None
     except EchotuneError as exc:
         err_console.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from None

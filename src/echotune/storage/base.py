@@ -8,11 +8,12 @@ translates its driver's errors into `echotune.errors.StorageError`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from echotune.accounts.models import LoginAttempt, PlaylistWrite, Session, SpotifyLink, SyncState
 from echotune.catalog.models import Artist, Track, TrackQuery, UpsertResult
 from echotune.listening.models import Feedback, Play, UserTrackStats
 from echotune.users.models import ApiToken, User
@@ -121,6 +122,118 @@ class FeedbackRepo(Protocol):
         ...
 
 
+class SpotifyLinkRepo(Protocol):
+    """Linked Spotify accounts, one per user. Tokens arrive and leave encrypted."""
+
+    async def upsert(self, link: SpotifyLink) -> None:
+        """Store the user's link, replacing theirs if any.
+
+        Raises `Conflict` when another user holds this Spotify account.
+        """
+        ...
+
+    async def get_for_user(self, user_id: str) -> SpotifyLink | None: ...
+
+    async def get_by_spotify_id(self, spotify_user_id: str) -> SpotifyLink | None: ...
+
+    async def list_connected(self) -> list[SpotifyLink]:
+        """Every connected link, by user_id."""
+        ...
+
+    async def update_tokens(
+        self,
+        user_id: str,
+        access_enc: bytes,
+        refresh_enc: bytes | None,
+        expires_at: datetime,
+        at: datetime,
+    ) -> bool:
+        """After a refresh: write the tokens (refresh_enc None keeps the stored
+        one) and nothing else. False, writing nothing, unless the link is connected,
+        so a refresh finishing after a logout cannot bring the tokens back."""
+        ...
+
+    async def mark_disconnected(self, user_id: str, reason: str, at: datetime) -> bool:
+        """Forget both tokens and record why; the link and all user data stay.
+        False when there is no connected link."""
+        ...
+
+
+class SyncStateRepo(Protocol):
+    """Where each resource's sync of each user got to, so a stopped sync resumes."""
+
+    async def get(self, user_id: str, resource: str) -> SyncState | None: ...
+
+    async def put(self, state: SyncState) -> None:
+        """Store it, replacing the same (user_id, resource)."""
+        ...
+
+    async def list_for(self, user_id: str) -> list[SyncState]:
+        """A user's states, by resource."""
+        ...
+
+
+class LoginAttemptRepo(Protocol):
+    """Started logins, each usable once. Attempts never completed are forgotten
+    after a day."""
+
+    async def add(self, attempt: LoginAttempt) -> None: ...
+
+    async def pop(self, state: str, now: datetime, max_age: timedelta) -> LoginAttempt | None:
+        """Take the attempt out, atomically: of concurrent pops of one state only
+        one gets it. None when unknown, already taken, or created `max_age` or
+        more before `now` (it is removed all the same)."""
+        ...
+
+
+class SessionRepo(Protocol):
+    """Browser sessions by the SHA-256 of their cookie value (never the value)."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get_active(self, id_hash: str, now: datetime) -> Session | None:
+        """The session if it expires after `now`."""
+        ...
+
+    async def delete(self, id_hash: str) -> bool: ...
+
+    async def delete_for_user(self, user_id: str) -> int: ...
+
+
+class PlaylistWriteRepo(Protocol):
+    """The ledger that keeps a retried playlist write from adding a track twice.
+
+    How a write runs (the service's side):
+    1. `claim` a PlaylistWrite(owner=<new random id>, lease_until=now + lease).
+       The stored entry comes back. Another payload_hash under the key: a
+       conflict. `done`: answer with its playlist_id, write nothing. Another
+       owner: that attempt is live, so answer "in progress"; it can be claimed
+       once its lease has run out (its worker died).
+    2. No playlist_id yet: create the playlist, then `save` its id at once.
+    3. Add the tracks after `items_added`, each chunk at its position, and
+       `save` the new count after each chunk (renewing the lease); then
+       save done=True.
+    `save` is fenced by owner: False means the claim was lost, so stop.
+    A chunk whose answer was lost (a crash, a timeout) is the one gap the
+    ledger cannot see: before re-adding, compare the playlist's item total on
+    Spotify with `items_added`, since nobody else writes to a playlist we created.
+    """
+
+    async def claim(self, write: PlaylistWrite, now: datetime) -> PlaylistWrite:
+        """Store `write` if its (user_id, request_key) is new; else take the stored
+        entry over (owner, lease_until, updated_at; progress kept) when it is not
+        done, has the same payload_hash, and its lease ended by `now` or is
+        already `write.owner`'s. Returns what is stored afterwards."""
+        ...
+
+    async def get(self, user_id: str, request_key: str) -> PlaylistWrite | None: ...
+
+    async def save(self, write: PlaylistWrite) -> bool:
+        """Record progress (playlist_id, snapshot_id, items_added, done,
+        lease_until, updated_at) if `write.owner` still holds the entry."""
+        ...
+
+
 class StorageStatus(BaseModel):
     backend: str
     reachable: bool
@@ -139,6 +252,11 @@ class Storage(Protocol):
     tokens: TokenRepo
     listening: ListeningRepo
     feedback: FeedbackRepo
+    spotify_links: SpotifyLinkRepo
+    sync_state: SyncStateRepo
+    login_attempts: LoginAttemptRepo
+    sessions: SessionRepo
+    playlist_writes: PlaylistWriteRepo
 
     async def status(self) -> StorageStatus: ...
 

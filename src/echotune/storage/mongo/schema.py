@@ -18,6 +18,11 @@ LISTENING_STAGE = "listeningStage"
 FEEDBACK = "feedback"
 USER_SESSIONS = "userSessions"
 AI_CONVERSATIONS = "aiConversations"
+SPOTIFY_LINKS = "spotifyLinks"
+SYNC_STATE = "syncState"
+LOGIN_ATTEMPTS = "loginAttempts"
+AUTH_SESSIONS = "authSessions"
+PLAYLIST_WRITES = "playlistWrites"
 
 _NAMESPACE_EXISTS = 48
 
@@ -69,6 +74,18 @@ EXPECTED_INDEXES: tuple[IndexSpec, ...] = (
         "conversation_order",
         (("conversationId", 1), ("messageOrder", 1)),
         unique=True,
+    ),
+    # One user per Spotify account; _id is the EchoTune user id.
+    IndexSpec(SPOTIFY_LINKS, "spotifyUserId_unique", (("spotifyUserId", 1),), unique=True),
+    IndexSpec(SPOTIFY_LINKS, "status_user", (("status", 1), ("_id", 1))),
+    IndexSpec(SYNC_STATE, "user_resource_unique", (("userId", 1), ("resource", 1)), unique=True),
+    # Logins nobody came back for go after a day (SQLite prunes them on add).
+    IndexSpec(LOGIN_ATTEMPTS, "created_ttl", (("createdAt", 1),), expire_after_s=86_400),
+    IndexSpec(AUTH_SESSIONS, "user", (("userId", 1),)),
+    # Expired sessions go at their expiry (get_active refuses them before that).
+    IndexSpec(AUTH_SESSIONS, "expires_ttl", (("expiresAt", 1),), expire_after_s=0),
+    IndexSpec(
+        PLAYLIST_WRITES, "user_request_unique", (("userId", 1), ("requestKey", 1)), unique=True
     ),
 )
 

@@ -11,22 +11,35 @@ from echotune.storage.base import (
     ArtistRepo,
     FeedbackRepo,
     ListeningRepo,
+    LoginAttemptRepo,
+    PlaylistWriteRepo,
+    SessionRepo,
+    SpotifyLinkRepo,
     StorageStatus,
+    SyncStateRepo,
     TokenRepo,
     TrackRepo,
     UserRepo,
 )
 from echotune.storage.mongo.artists import MongoArtistRepo
+from echotune.storage.mongo.auth import MongoLoginAttemptRepo, MongoSessionRepo
 from echotune.storage.mongo.client import MongoConnection, supports_transactions
 from echotune.storage.mongo.codec import Doc
 from echotune.storage.mongo.errors import translate
 from echotune.storage.mongo.feedback import MongoFeedbackRepo
+from echotune.storage.mongo.links import MongoSpotifyLinkRepo, MongoSyncStateRepo
 from echotune.storage.mongo.listening import MongoListeningRepo
+from echotune.storage.mongo.playlist_writes import MongoPlaylistWriteRepo
 from echotune.storage.mongo.schema import (
     API_TOKENS,
+    AUTH_SESSIONS,
     FEEDBACK,
     LISTENING_EVENTS,
     LISTENING_STAGE,
+    LOGIN_ATTEMPTS,
+    PLAYLIST_WRITES,
+    SPOTIFY_LINKS,
+    SYNC_STATE,
     TRACKS,
     USERS,
     ensure_schema,
@@ -54,6 +67,11 @@ class MongoStorage:
             connection.client, db[LISTENING_EVENTS], db[LISTENING_STAGE], transactions
         )
         self.feedback: FeedbackRepo = MongoFeedbackRepo(db[FEEDBACK])
+        self.spotify_links: SpotifyLinkRepo = MongoSpotifyLinkRepo(db[SPOTIFY_LINKS])
+        self.sync_state: SyncStateRepo = MongoSyncStateRepo(db[SYNC_STATE])
+        self.login_attempts: LoginAttemptRepo = MongoLoginAttemptRepo(db[LOGIN_ATTEMPTS])
+        self.sessions: SessionRepo = MongoSessionRepo(db[AUTH_SESSIONS])
+        self.playlist_writes: PlaylistWriteRepo = MongoPlaylistWriteRepo(db[PLAYLIST_WRITES])
 
     @classmethod
     async def open(cls, settings: StorageSettings) -> MongoStorage:

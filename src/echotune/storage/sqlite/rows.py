@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from echotune.catalog.models import FEATURE_NAMES, AudioFeatures, Track
 from echotune.users.models import ApiToken, User
+
+T = TypeVar("T")
 
 # AudioFeatures.duration_ms would clash with Track.duration_ms as a column.
 FEATURE_COLUMNS: dict[str, str] = {
@@ -111,3 +114,10 @@ def token_from_row(row: sqlite3.Row) -> ApiToken:
         revoked_at=from_db_time(row["revoked_at"]),
         last_used_at=from_db_time(row["last_used_at"]),
     )
+
+
+def first_as(cursor: sqlite3.Cursor, build: Callable[[sqlite3.Row], T]) -> T | None:
+    """The first row, built into a model. Called on the worker thread, so an
+    invalid row becomes a StorageError there like any other failure."""
+    row = cursor.fetchone()
+    return None if row is None else build(row)

@@ -10,16 +10,24 @@ from echotune.storage.base import (
     ArtistRepo,
     FeedbackRepo,
     ListeningRepo,
+    LoginAttemptRepo,
+    PlaylistWriteRepo,
+    SessionRepo,
+    SpotifyLinkRepo,
     StorageStatus,
+    SyncStateRepo,
     TokenRepo,
     TrackRepo,
     UserRepo,
 )
 from echotune.storage.sqlite.artists import SqliteArtistRepo
+from echotune.storage.sqlite.auth import SqliteLoginAttemptRepo, SqliteSessionRepo
 from echotune.storage.sqlite.db import SqliteDb
 from echotune.storage.sqlite.feedback import SqliteFeedbackRepo
+from echotune.storage.sqlite.links import SqliteSpotifyLinkRepo, SqliteSyncStateRepo
 from echotune.storage.sqlite.listening import SqliteListeningRepo
 from echotune.storage.sqlite.migrate import migrate
+from echotune.storage.sqlite.playlist_writes import SqlitePlaylistWriteRepo
 from echotune.storage.sqlite.tracks import SqliteTrackRepo
 from echotune.storage.sqlite.users import SqliteTokenRepo, SqliteUserRepo
 
@@ -35,6 +43,10 @@ EXPECTED_INDEXES: tuple[str, ...] = (
     "ix_ai_conversations_user_time",
     "ix_ai_conversations_order",
     "ix_feedback_user_time",
+    "ix_spotify_links_status",
+    "ix_login_attempts_created",
+    "ix_auth_sessions_user",
+    "ix_auth_sessions_expires",
 )
 
 
@@ -57,6 +69,11 @@ class SqliteStorage:
         self.tokens: TokenRepo = SqliteTokenRepo(db)
         self.listening: ListeningRepo = SqliteListeningRepo(db)
         self.feedback: FeedbackRepo = SqliteFeedbackRepo(db)
+        self.spotify_links: SpotifyLinkRepo = SqliteSpotifyLinkRepo(db)
+        self.sync_state: SyncStateRepo = SqliteSyncStateRepo(db)
+        self.login_attempts: LoginAttemptRepo = SqliteLoginAttemptRepo(db)
+        self.sessions: SessionRepo = SqliteSessionRepo(db)
+        self.playlist_writes: PlaylistWriteRepo = SqlitePlaylistWriteRepo(db)
 
     @classmethod
     async def open(cls, path: Path, fallback_reason: str | None = None) -> SqliteStorage:
