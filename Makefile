@@ -39,7 +39,7 @@ lint: $(TEST_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/recommend.py
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/personal.py
 	$(BIN)/python bench/train.py
 	$(BIN)/python -m bench.import_history --records 1000000

@@ -15,9 +15,6 @@ run of the same file measures the all-duplicates path.
 Memory grows with the distinct tracks the catalog lacks (each is held until
 its file has been read through), not with the plays: compare two --records
 at the same --tracks to see it flat.
-
-(Run it as a module: as a script, bench/http.py would shadow the standard
-library `http` package.)
 """
 
 from __future__ import annotations

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
-
-from datetime import timedelta
 
 from echotune.accounts.connections import SpotifyApi, SpotifyConnections
 from echotune.accounts.crypto import TokenCipher

@@ -19,6 +19,8 @@ from echotune.app import create_app
 from echotune.cli.main import app as cli_app
 from echotune.settings import Settings
 from echotune.wiring import bootstrap_catalog, build_services
+from tests.fakes.spotify.fixtures import fake_spotify, fake_spotify_server  # noqa: F401
+from tests.fakes.spotify.server import FakeSpotify
 
 
 def make_settings(data_dir: Path) -> Settings:
@@ -99,10 +101,6 @@ def live_server(settings: Settings) -> Iterator[str]:
     sock.close()
 
 
-from tests.fakes.spotify.fixtures import fake_spotify, fake_spotify_server  # noqa: E402, F401
-from tests.fakes.spotify.server import FakeSpotify  # noqa: E402
-
-
 @pytest.fixture(scope="session")
 def spotify_dir(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.api.spotify_app import copy_store
@@ -111,7 +109,10 @@ def spotify_dir(catalog_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def spotify_client(spotify_dir: Path, fake_spotify_server: FakeSpotify) -> Iterator[TestClient]:
+def spotify_client(
+    spotify_dir: Path,
+    fake_spotify_server: FakeSpotify,  # noqa: F811
+) -> Iterator[TestClient]:
     """The app with Spotify configured, pointed at the loopback fake."""
     from tests.api.spotify_app import spotify_settings
 
@@ -121,7 +122,10 @@ def spotify_client(spotify_dir: Path, fake_spotify_server: FakeSpotify) -> Itera
 
 
 @pytest.fixture
-def spotify_api(spotify_client: TestClient, fake_spotify: FakeSpotify) -> TestClient:
+def spotify_api(
+    spotify_client: TestClient,
+    fake_spotify: FakeSpotify,  # noqa: F811
+) -> TestClient:
     """The Spotify-enabled app with no cookies, and the fake reset."""
     spotify_client.cookies.clear()
     return spotify_client

@@ -48,10 +48,13 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
 
 
 async def test_a_read_timeout_on_a_real_socket_is_a_spotify_timeout_that_was_sent() -> None:
+    release = asyncio.Event()
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(65536)
-        await asyncio.sleep(1)
+        await release.wait()  # read the request, never answer
         writer.close()
+        await writer.wait_closed()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -67,6 +70,7 @@ async def test_a_read_timeout_on_a_real_socket_is_a_spotify_timeout_that_was_sen
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
     finally:
         await transport.aclose()
+        release.set()
         server.close()
         await server.wait_closed()
 

@@ -19,8 +19,7 @@ class PlayRequest(BaseModel):
 
 
 def track_uri(track_id: str) -> str:
-    if track_id.startswith(_TRACK_URI):
-        track_id = track_id[len(_TRACK_URI) :]
+    track_id = track_id.removeprefix(_TRACK_URI)
     if not track_id.isalnum() or len(track_id) != 22:
         raise InvalidInput(f"'{track_id}' is not a Spotify track id (22 letters and digits)")
     return _TRACK_URI + track_id

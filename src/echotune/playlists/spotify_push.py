@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from echotune.accounts.connections import SpotifyConnections
 from echotune.accounts.models import PlaylistWrite
 from echotune.accounts.spotify_errors import spotify_errors
-from echotune.errors import Conflict
+from echotune.errors import Conflict, EchotuneError
 from echotune.playback.service import track_uri
 from echotune.spotify.client import SpotifyClient
 from echotune.storage.base import PlaylistWriteRepo
@@ -73,15 +73,21 @@ class PlaylistPushService:
     async def push(self, user_id: str, request: PushRequest) -> PushResult:
         uris = [track_uri(t) for t in request.track_ids]
         client = await self._connections.client(user_id)
-        write = await self._claim(user_id, request, payload_hash(request, uris))
-        async with spotify_errors():
-            if not write.done:
-                write = await self._create(client, user_id, request, write)
-                write = await self._add(client, write, uris)
-        assert write.playlist_id is not None
-        return _result(write, request.request_key)
+        attempt = _Attempt(self._ledger, self._clock, await self._claim(user_id, request, uris))
+        if not attempt.write.done:
+            try:
+                async with spotify_errors():
+                    await self._create(client, user_id, request, attempt)
+                    await _add(client, attempt, uris)
+            except EchotuneError:
+                # A failure we saw (not a crash): free the claim so a retry need not wait
+                # for the lease to run out. The progress recorded so far stays.
+                await attempt.release()
+                raise
+        return _result(attempt.write, request.request_key)
 
-    async def _claim(self, user_id: str, request: PushRequest, digest: str) -> PlaylistWrite:
+    async def _claim(self, user_id: str, request: PushRequest, uris: list[str]) -> PlaylistWrite:
+        digest = payload_hash(request, uris)
         now = self._clock()
         mine = PlaylistWrite(
             user_id=user_id, request_key=request.request_key, payload_hash=digest,
@@ -97,39 +103,54 @@ class PlaylistPushService:
         return stored
 
     async def _create(
-        self, client: SpotifyClient, user_id: str, request: PushRequest, write: PlaylistWrite
-    ) -> PlaylistWrite:
-        if write.playlist_id is not None:
-            return write
+        self, client: SpotifyClient, user_id: str, request: PushRequest, attempt: _Attempt
+    ) -> None:
+        if attempt.write.playlist_id is not None:
+            return
         status = await self._connections.status(user_id)
         owner = status.spotify_user_id or (await client.me()).id
         playlist = await client.create_playlist(
             owner, request.name, request.description, request.public
         )
-        return await self._save(write, playlist_id=playlist.id, snapshot_id=playlist.snapshot_id)
+        await attempt.save(playlist_id=playlist.id, snapshot_id=playlist.snapshot_id)
 
-    async def _add(
-        self, client: SpotifyClient, write: PlaylistWrite, uris: list[str]
-    ) -> PlaylistWrite:
-        playlist_id = write.playlist_id
-        assert playlist_id is not None
-        present = await _item_count(client, playlist_id)
-        if present > write.items_added:
-            # An add whose answer was lost did land: count it as done.
-            write = await self._save(write, items_added=min(present, len(uris)))
-        while write.items_added < len(uris):
-            start = write.items_added
-            chunk = uris[start : start + CHUNK]
-            snapshot = await client.add_items(playlist_id, chunk, position=start)
-            write = await self._save(write, items_added=start + len(chunk), snapshot_id=snapshot)
-        return await self._save(write, done=True)
 
-    async def _save(self, write: PlaylistWrite, **changes: object) -> PlaylistWrite:
+class _Attempt:
+    """One push's hold on its ledger entry; every change is saved fenced by owner."""
+
+    def __init__(
+        self, ledger: PlaylistWriteRepo, clock: Callable[[], datetime], write: PlaylistWrite
+    ) -> None:
+        self._ledger = ledger
+        self._clock = clock
+        self.write = write
+
+    async def save(self, **changes: object) -> None:
         now = self._clock()
-        updated = write.model_copy(update={**changes, "updated_at": now, "lease_until": now + LEASE})
+        updated = self.write.model_copy(
+            update={**changes, "updated_at": now, "lease_until": now + LEASE}
+        )
         if not await self._ledger.save(updated):
             raise Conflict("Another attempt took over this push; retry with the same request_key")
-        return updated
+        self.write = updated
+
+    async def release(self) -> None:
+        await self._ledger.save(self.write.model_copy(update={"lease_until": self._clock()}))
+
+
+async def _add(client: SpotifyClient, attempt: _Attempt, uris: list[str]) -> None:
+    playlist_id = attempt.write.playlist_id
+    assert playlist_id is not None
+    present = await _item_count(client, playlist_id)
+    if present > attempt.write.items_added:
+        # An add whose answer was lost did land: count it as done.
+        await attempt.save(items_added=min(present, len(uris)))
+    while attempt.write.items_added < len(uris):
+        start = attempt.write.items_added
+        chunk = uris[start : start + CHUNK]
+        snapshot = await client.add_items(playlist_id, chunk, position=start)
+        await attempt.save(items_added=start + len(chunk), snapshot_id=snapshot)
+    await attempt.save(done=True)
 
 
 async def _item_count(client: SpotifyClient, playlist_id: str) -> int:

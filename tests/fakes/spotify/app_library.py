@@ -54,8 +54,9 @@ async def _ids_from_body(call: Call) -> tuple[list[str], list[tuple[str, datetim
         _track_ids([i for i, _ in stamped])
         return [], stamped
     ids = call.csv("ids", 50, required=False)
-    if not ids and isinstance(body.get("ids"), list):
-        ids = [str(i) for i in body["ids"]]  # type: ignore[union-attr]
+    body_ids = body.get("ids")
+    if not ids and isinstance(body_ids, list):
+        ids = [str(i) for i in body_ids]
     if not ids:
         raise ApiError(400, "Missing required field: ids")
     if len(ids) > 50:

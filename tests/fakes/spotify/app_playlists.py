@@ -119,8 +119,9 @@ async def _add(call: Call) -> Reply:
     _need_modify_scope(call, playlist.public)
     body = await call.body()
     uris = call.csv("uris", ADD_MAX, required=False)
-    if not uris and isinstance(body.get("uris"), list):
-        uris = [str(u) for u in body["uris"]]  # type: ignore[union-attr]
+    body_uris = body.get("uris")
+    if not uris and isinstance(body_uris, list):
+        uris = [str(u) for u in body_uris]
     if not uris:
         raise ApiError(400, "No uris provided")
     if len(uris) > ADD_MAX:

@@ -25,6 +25,7 @@ from tests.fakes.spotify.tokens import (
     DEFAULT_REDIRECT_URI,
     TokenPair,
 )
+from tests.fakes.spotify.validate import relaxed_spec
 
 
 class FakeSpotify:
@@ -86,6 +87,7 @@ class FakeSpotify:
         return self.state.issue_tokens(user_id)
 
     def start(self) -> None:
+        relaxed_spec()  # parse the spec now, not inside the first request's timeout
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:

@@ -6,16 +6,10 @@ the same closed-loop load generator (C concurrent connections for D seconds
 each), alternating them for several rounds. Prints JSON; the figure of merit
 is the ratio of recommendation throughput to liveness throughput.
 
-    python bench/http.py [--concurrency 32] [--seconds 8] [--rounds 3]
+    python bench/http_api.py [--concurrency 32] [--seconds 8] [--rounds 3]
 """
 
 from __future__ import annotations
-
-import sys
-
-# This file is named http.py, which would shadow the standard library's `http`
-# package for everything imported below; drop its folder from the path first.
-sys.path[:] = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
 
 import argparse
 import asyncio
@@ -25,6 +19,7 @@ import random
 import socket
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
