@@ -181,3 +181,20 @@ def test_without_credentials_spotify_routes_say_so(client: TestClient, auth: dic
     status = client.get("/api/v1/me/spotify", headers=auth).json()
     assert status == {**status, "configured": False, "connected": False}
     assert client.get("/api/v1/me/spotify/devices", headers=auth).status_code == 409
+
+
+def test_cookie_is_secure_behind_https(
+    spotify_client: TestClient, fake_spotify: FakeSpotify
+) -> None:
+    fake_spotify.state.authorize_as = new_user(fake_spotify)
+    spotify_client.cookies.clear()
+    plain = spotify_client.base_url
+    spotify_client.base_url = "https://echotune.example"  # type: ignore[assignment]
+    try:
+        callback = consent(start_login(spotify_client))
+        response = spotify_client.get(callback, follow_redirects=False)
+    finally:
+        spotify_client.base_url = plain
+        spotify_client.cookies.clear()
+    assert response.status_code == 302
+    assert "Secure" in response.headers["set-cookie"]

@@ -142,3 +142,16 @@ def test_background_sync_covers_every_connected_account(
     tokens = {e.token for e in fake_spotify.log.find("/v1/me/tracks")}
     owners = {fake_spotify.state.tokens.access[t].user_id for t in tokens if t}
     assert set(users) <= owners
+
+
+def test_spotify_calls_show_on_metrics(spotify_api: TestClient, fake_spotify: FakeSpotify) -> None:
+    user = seeded_user(fake_spotify, n_saved=5, n_top=2)
+    login(spotify_api, fake_spotify, user)
+    fake_spotify.faults.rate_limit("/v1/me/player/recently-played", retry_after=1)
+    assert spotify_api.post("/api/v1/me/spotify/sync").status_code == 200
+    text = spotify_api.get("/metrics").text
+    assert 'echotune_spotify_calls_total{endpoint="/me/tracks",method="GET",status="200"}' in text
+    assert 'echotune_spotify_rate_limited_total{endpoint="/me/player/recently-played"} 1.0' in text
+    waited = [line for line in text.splitlines()
+              if line.startswith('echotune_spotify_wait_seconds_total{reason="retry_after"}')]
+    assert waited and float(waited[0].split()[-1]) >= 1.0

@@ -69,6 +69,17 @@ def test_wrong_verifier_redirect_or_method_is_refused(fake_spotify: FakeSpotify)
     assert plain["error"] == "invalid_request"
     fake_spotify.state.deny_consent = True
     assert redirect_params(authorize(fake_spotify, challenge))["error"] == "access_denied"
+    fake_spotify.allow_redirect_uri("http://testserver/auth/callback")
+    ok = httpx.get(
+        f"{fake_spotify.accounts_base}/authorize",
+        params={
+            "client_id": fake_spotify.client_id,
+            "response_type": "code",
+            "state": "s",
+            "redirect_uri": "http://testserver/auth/callback",
+        },
+    )
+    assert redirect_params(ok)["error"] == "access_denied"  # still denying consent
     bad_redirect = httpx.get(
         f"{fake_spotify.accounts_base}/authorize",
         params={
@@ -263,3 +274,28 @@ def test_seed_library_builds_a_large_library_quickly() -> None:
     assert time.perf_counter() - started < 1.0
     assert len(state.library().saved) == 10_000 and len(state.library().playlist_ids) == 2_000
     assert FakeState().catalog.tracks[7].id == state.catalog.tracks[7].id  # stable ids
+
+
+def test_catalog_and_library_endpoints(fake_spotify: FakeSpotify) -> None:
+    state = fake_spotify.state
+    state.seed_library(n_top=30)
+    ids = [t.id for t in state.catalog.tracks[:101]]
+    with api(fake_spotify) as client:
+        tracks = client.get("/tracks", params={"ids": ",".join(ids[:49] + ["0" * 22])}).json()
+        assert tracks["tracks"][0]["id"] == ids[0] and tracks["tracks"][-1] is None
+        assert client.get("/tracks", params={"ids": ",".join(ids[:51])}).status_code == 400
+        assert client.get("/tracks/not-an-id").status_code == 400
+        assert client.get("/audio-features", params={"ids": ",".join(ids)}).status_code == 400
+        artist_id = tracks["tracks"][0]["artists"][0]["id"]
+        assert client.get(f"/artists?ids={artist_id}").json()["artists"][0]["genres"]
+        top = client.get("/me/top/artists?time_range=short_term&limit=5").json()
+        assert len(top["items"]) == 5 and "time_range=short_term" in top["next"]
+        assert client.get("/me/top/tracks?time_range=forever").status_code == 400
+        assert client.put("/me/tracks", json={"ids": ids[:3]}).status_code == 200
+        uris = ",".join(f"spotify:track:{i}" for i in ids[:41])
+        assert client.delete(f"/me/library?uris={uris}").status_code == 400
+        assert client.delete(f"/me/library?uris=spotify:track:{ids[0]}").status_code == 200
+        recs = client.get(f"/recommendations?seed_tracks={ids[0]}&limit=3").json()
+        assert [t["id"] for t in recs["tracks"]] == ids[1:4]
+    assert {s.track_id for s in state.library().saved} == set(ids[1:3])
+    assert fake_spotify.log.spec_errors == []

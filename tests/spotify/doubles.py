@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from echotune.spotify import SpotifyRequest, SpotifyResponse
-
 
 Handler = Callable[[SpotifyRequest], SpotifyResponse | Awaitable[SpotifyResponse]]
 
@@ -125,18 +124,35 @@ def track_json(track_id: str, **extra: object) -> dict[str, object]:
 
 def features_json(track_id: str) -> dict[str, object]:
     return {
-        "id": track_id, "acousticness": 0.1, "danceability": 0.5, "energy": 0.7,
-        "instrumentalness": 0.0, "key": 5, "liveness": 0.1, "loudness": -6.0, "mode": 1,
-        "speechiness": 0.05, "tempo": 120.0, "time_signature": 4, "valence": 0.4,
-        "duration_ms": 200_000, "type": "audio_features", "uri": f"spotify:track:{track_id}",
-        "analysis_url": "a", "track_href": "t",
+        "id": track_id,
+        "acousticness": 0.1,
+        "danceability": 0.5,
+        "energy": 0.7,
+        "instrumentalness": 0.0,
+        "key": 5,
+        "liveness": 0.1,
+        "loudness": -6.0,
+        "mode": 1,
+        "speechiness": 0.05,
+        "tempo": 120.0,
+        "time_signature": 4,
+        "valence": 0.4,
+        "duration_ms": 200_000,
+        "type": "audio_features",
+        "uri": f"spotify:track:{track_id}",
+        "analysis_url": "a",
+        "track_href": "t",
     }
 
 
-def page_json(items: list[object], offset: int, total: int, limit: int) -> dict[str, object]:
+def page_json(items: Sequence[object], offset: int, total: int, limit: int) -> dict[str, object]:
     more = offset + len(items) < total
     return {
-        "href": "h", "items": items, "limit": limit, "offset": offset, "total": total,
+        "href": "h",
+        "items": items,
+        "limit": limit,
+        "offset": offset,
+        "total": total,
         "next": f"https://api.test/next?offset={offset + limit}" if more else None,
         "previous": None,
     }

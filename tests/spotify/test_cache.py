@@ -44,9 +44,7 @@ async def test_a_stale_entry_is_revalidated_by_etag_and_a_304_serves_the_stored_
     assert "Authorization" in inner.requests[1].headers  # the original headers are kept
     assert (await transport.send(request("/v1/me/tracks"))).json() == {"n": 2}
     assert inner.requests[2].headers["If-None-Match"] == '"v1"'
-    hits = registry.get_sample_value(
-        "echotune_spotify_cache_hits_total", {"kind": "revalidated"}
-    )
+    hits = registry.get_sample_value("echotune_spotify_cache_hits_total", {"kind": "revalidated"})
     assert hits == 1.0
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from echotune.spotify import SpotifyAuthError, SpotifyClient, SpotifyConfig, SpotifyRequest, SpotifyResponse
+from echotune.spotify import (
+    SpotifyAuthError,
+    SpotifyClient,
+    SpotifyConfig,
+    SpotifyRequest,
+    SpotifyResponse,
+)
 from tests.spotify.doubles import (
     FRESH_TOKEN,
     TOKEN,
@@ -27,12 +33,16 @@ async def test_a_401_refreshes_and_retries_once() -> None:
     user = await SpotifyClient(CONFIG, inner, tokens).me()
     assert user.id == "me" and tokens.refreshes == 1
     assert [r.headers["Authorization"] for r in inner.requests] == [
-        f"Bearer {TOKEN}", f"Bearer {FRESH_TOKEN}"
+        f"Bearer {TOKEN}",
+        f"Bearer {FRESH_TOKEN}",
     ]
 
 
 async def test_a_second_401_raises_auth_error() -> None:
-    inner, tokens = ScriptedTransport(lambda r: spotify_error(401, "Invalid access token")), StaticTokens()
+    inner, tokens = (
+        ScriptedTransport(lambda r: spotify_error(401, "Invalid access token")),
+        StaticTokens(),
+    )
     with pytest.raises(SpotifyAuthError) as caught:
         await SpotifyClient(CONFIG, inner, tokens).me()
     assert caught.value.status == 401

@@ -34,7 +34,9 @@ def batch(request: SpotifyRequest) -> SpotifyResponse:
         return respond(200, {"tracks": [track_json(i) if i != "gone" else None for i in ids]})
     if request.url.endswith("/artists"):
         return respond(200, {"artists": [{"id": i, "name": i, "genres": ["pop"]} for i in ids]})
-    return respond(200, {"audio_features": [features_json(i) if i[-1] != "9" else None for i in ids]})
+    return respond(
+        200, {"audio_features": [features_json(i) if i[-1] != "9" else None for i in ids]}
+    )
 
 
 async def test_tracks_are_fetched_50_at_a_time_in_order() -> None:
@@ -43,7 +45,9 @@ async def test_tracks_are_fetched_50_at_a_time_in_order() -> None:
     tracks = await client(EXTENDED, inner).tracks(ids)
     assert [t.id for t in tracks] == ids[:-1]  # unknown ids are left out
     assert [len(r.params["ids"].split(",")) for r in inner.requests] == [50, 50, 21]
-    assert all(r.headers["Authorization"] == "Bearer " + StaticTokens().token for r in inner.requests)
+    assert all(
+        r.headers["Authorization"] == "Bearer " + StaticTokens().token for r in inner.requests
+    )
 
 
 async def test_artists_are_fetched_50_at_a_time() -> None:

@@ -61,11 +61,17 @@ async def test_top_lists_carry_the_time_range() -> None:
 
 async def test_recently_played_returns_plays_and_the_next_cursor() -> None:
     body = {
-        "href": "h", "limit": 50, "next": None, "total": 2,
+        "href": "h",
+        "limit": 50,
+        "next": None,
+        "total": 2,
         "cursors": {"after": "1714557600000", "before": "1714557000000"},
         "items": [
-            {"track": track_json("a"), "played_at": "2024-05-01T10:00:00Z",
-             "context": {"uri": "spotify:playlist:p", "type": "playlist"}},
+            {
+                "track": track_json("a"),
+                "played_at": "2024-05-01T10:00:00Z",
+                "context": {"uri": "spotify:playlist:p", "type": "playlist"},
+            },
             {"track": track_json("b"), "played_at": "2024-05-01T09:50:00.123Z", "context": None},
         ],
     }
@@ -80,7 +86,9 @@ async def test_recently_played_returns_plays_and_the_next_cursor() -> None:
 
 async def test_recently_played_keeps_the_cursor_when_nothing_is_new() -> None:
     empty = {"href": "h", "limit": 50, "next": None, "cursors": None, "items": []}
-    client = SpotifyClient(EXTENDED, ScriptedTransport(lambda r: respond(200, empty)), StaticTokens())
+    client = SpotifyClient(
+        EXTENDED, ScriptedTransport(lambda r: respond(200, empty)), StaticTokens()
+    )
     assert await client.recently_played(after_ms=42) == ([], 42)
     assert await client.recently_played(None) == ([], None)
 
@@ -96,7 +104,9 @@ async def test_saves_use_me_tracks_ids_in_extended_mode() -> None:
 
 async def test_saves_use_me_library_with_uris_in_development_mode() -> None:
     inner = ScriptedTransport(lambda r: respond(200))
-    await SpotifyClient(DEVELOPMENT, inner, StaticTokens()).save_tracks([f"t{i}" for i in range(45)])
+    await SpotifyClient(DEVELOPMENT, inner, StaticTokens()).save_tracks(
+        [f"t{i}" for i in range(45)]
+    )
     assert inner.paths() == ["/v1/me/library"] * 2
     uris = [r.params["uris"].split(",") for r in inner.requests]
     assert [len(u) for u in uris] == [40, 5]  # the spec's maximum per call is 40

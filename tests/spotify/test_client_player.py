@@ -28,8 +28,10 @@ async def test_commands_hit_the_player_endpoints() -> None:
     await client.previous()
     await client.queue("spotify:track:b", device_id="d1")
     await client.transfer("d2", play=True)
-    sent = [(r.method, r.url.removeprefix("https://api.test/v1"), dict(r.params), r.json)
-            for r in inner.requests]
+    sent = [
+        (r.method, r.url.removeprefix("https://api.test/v1"), dict(r.params), r.json)
+        for r in inner.requests
+    ]
     assert sent == [
         ("PUT", "/me/player/play", {"device_id": "d1"}, {"uris": ["spotify:track:a"]}),
         ("PUT", "/me/player/play", {}, {"context_uri": "spotify:album:x"}),
@@ -43,9 +45,19 @@ async def test_commands_hit_the_player_endpoints() -> None:
 
 
 async def test_devices() -> None:
-    body = {"devices": [{"id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": True,
-                         "volume_percent": 40, "is_private_session": False,
-                         "is_restricted": False}]}
+    body = {
+        "devices": [
+            {
+                "id": "d1",
+                "name": "Kitchen",
+                "type": "Speaker",
+                "is_active": True,
+                "volume_percent": 40,
+                "is_private_session": False,
+                "is_restricted": False,
+            }
+        ]
+    }
     inner = ScriptedTransport(lambda r: respond(200, body))
     devices = await SpotifyClient(CONFIG, inner, StaticTokens()).devices()
     assert [(d.id, d.name, d.is_active, d.volume_percent) for d in devices] == [
@@ -55,8 +67,9 @@ async def test_devices() -> None:
 
 async def test_no_active_device_is_its_own_error() -> None:
     inner = ScriptedTransport(
-        lambda r: spotify_error(404, "Player command failed: No active device found",
-                                "NO_ACTIVE_DEVICE")
+        lambda r: spotify_error(
+            404, "Player command failed: No active device found", "NO_ACTIVE_DEVICE"
+        )
     )
     with pytest.raises(SpotifyNoActiveDevice) as caught:
         await SpotifyClient(CONFIG, inner, StaticTokens()).play()
@@ -65,7 +78,9 @@ async def test_no_active_device_is_its_own_error() -> None:
 
 
 async def test_no_active_device_is_recognised_by_message_alone() -> None:
-    inner = ScriptedTransport(lambda r: spotify_error(404, "Player command failed: No active device found"))
+    inner = ScriptedTransport(
+        lambda r: spotify_error(404, "Player command failed: No active device found")
+    )
     with pytest.raises(SpotifyNoActiveDevice):
         await SpotifyClient(CONFIG, inner, StaticTokens()).pause()
 

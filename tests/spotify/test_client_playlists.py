@@ -20,8 +20,11 @@ async def test_playlist_items_path_follows_the_api_mode(config: SpotifyConfig, p
         {"added_at": "2024-01-01T00:00:00Z", "item": track_json("new-shape")},
         {"added_at": "2024-01-01T00:00:00Z", "track": track_json("old-shape")},
         {"added_at": "2024-01-01T00:00:00Z", "item": {"id": "e", "type": "episode", "name": "E"}},
-        {"added_at": None, "is_local": True,
-         "track": track_json("x", id=None, uri="spotify:local:a:b:c:1", is_local=True)},
+        {
+            "added_at": None,
+            "is_local": True,
+            "track": track_json("x", id=None, uri="spotify:local:a:b:c:1", is_local=True),
+        },
     ]
     inner = ScriptedTransport(lambda r: respond(200, page_json(items, 0, 4, 50)))
     pages = [p async for p in SpotifyClient(config, inner, StaticTokens()).playlist_items("p1")]
@@ -32,10 +35,22 @@ async def test_playlist_items_path_follows_the_api_mode(config: SpotifyConfig, p
 
 async def test_my_playlists_read_both_the_items_and_the_tracks_total() -> None:
     playlists = [
-        {"id": "p1", "name": "One", "uri": "spotify:playlist:p1", "snapshot_id": "s1",
-         "owner": {"id": "me", "type": "user"}, "items": {"href": "h", "total": 12}},
-        {"id": "p2", "name": "Two", "uri": "spotify:playlist:p2", "snapshot_id": "s2",
-         "owner": {"id": "you"}, "tracks": {"href": "h", "total": 3}},
+        {
+            "id": "p1",
+            "name": "One",
+            "uri": "spotify:playlist:p1",
+            "snapshot_id": "s1",
+            "owner": {"id": "me", "type": "user"},
+            "items": {"href": "h", "total": 12},
+        },
+        {
+            "id": "p2",
+            "name": "Two",
+            "uri": "spotify:playlist:p2",
+            "snapshot_id": "s2",
+            "owner": {"id": "you"},
+            "tracks": {"href": "h", "total": 3},
+        },
     ]
     inner = ScriptedTransport(lambda r: respond(200, page_json(playlists, 0, 2, 50)))
     pages = [p async for p in SpotifyClient(EXTENDED, inner, StaticTokens()).my_playlists()]
@@ -47,14 +62,24 @@ async def test_my_playlists_read_both_the_items_and_the_tracks_total() -> None:
     [(EXTENDED, "/v1/users/some%20user/playlists"), (DEVELOPMENT, "/v1/me/playlists")],
 )
 async def test_create_playlist(config: SpotifyConfig, path: str) -> None:
-    created = {"id": "new", "name": "Mix", "uri": "spotify:playlist:new", "snapshot_id": "s0",
-               "owner": {"id": "some user"}, "items": {"total": 0}}
+    created = {
+        "id": "new",
+        "name": "Mix",
+        "uri": "spotify:playlist:new",
+        "snapshot_id": "s0",
+        "owner": {"id": "some user"},
+        "items": {"total": 0},
+    }
     inner = ScriptedTransport(lambda r: respond(201, created))
     client = SpotifyClient(config, inner, StaticTokens())
     playlist = await client.create_playlist("some user", "Mix", "made by EchoTune", public=False)
     assert playlist.id == "new" and playlist.snapshot_id == "s0"
     assert inner.requests[0].url.endswith(path) and inner.requests[0].method == "POST"
-    assert inner.requests[0].json == {"name": "Mix", "description": "made by EchoTune", "public": False}
+    assert inner.requests[0].json == {
+        "name": "Mix",
+        "description": "made by EchoTune",
+        "public": False,
+    }
 
 
 async def test_add_items_writes_100_at_a_time_keeping_order_and_positions() -> None:

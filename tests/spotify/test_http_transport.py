@@ -24,8 +24,13 @@ async def test_the_request_is_sent_as_given_and_the_answer_normalised() -> None:
 
     transport = HttpxTransport(client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
     response = await transport.send(
-        SpotifyRequest("POST", "https://api.test/v1/playlists/p/items", params={"a": "1"},
-                       headers={"Authorization": f"Bearer {TOKEN}"}, json={"uris": ["u"]})
+        SpotifyRequest(
+            "POST",
+            "https://api.test/v1/playlists/p/items",
+            params={"a": "1"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            json={"uris": ["u"]},
+        )
     )
     assert response.status == 201 and response.json() == {"ok": True}
     assert response.headers["etag"] == '"e"' and retry_after(response) == 2.0
@@ -48,13 +53,14 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
 
 
 async def test_a_read_timeout_on_a_real_socket_is_a_spotify_timeout_that_was_sent() -> None:
-    release = asyncio.Event()
+    release, finished = asyncio.Event(), asyncio.Event()
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(65536)
         await release.wait()  # read the request, never answer
         writer.close()
         await writer.wait_closed()
+        finished.set()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -62,8 +68,12 @@ async def test_a_read_timeout_on_a_real_socket_is_a_spotify_timeout_that_was_sen
     try:
         with pytest.raises(SpotifyTimeout) as caught:
             await transport.send(
-                SpotifyRequest("GET", f"http://127.0.0.1:{port}/v1/me", params={"q": "x"},
-                               headers={"Authorization": f"Bearer {TOKEN}"})
+                SpotifyRequest(
+                    "GET",
+                    f"http://127.0.0.1:{port}/v1/me",
+                    params={"q": "x"},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                )
             )
         assert caught.value.request_sent is True
         assert str(caught.value) == "GET /v1/me: ReadTimeout"
@@ -71,6 +81,7 @@ async def test_a_read_timeout_on_a_real_socket_is_a_spotify_timeout_that_was_sen
     finally:
         await transport.aclose()
         release.set()
+        await asyncio.wait_for(finished.wait(), 5)
         server.close()
         await server.wait_closed()
 

@@ -77,9 +77,12 @@ async def test_a_timeout_is_retried_on_a_new_connection(fake_spotify: FakeSpotif
         fake_spotify.faults.delay("/v1/me", 2.0, times=1)
         assert (await live.client.me()).id == fake_spotify.user_id
         assert len(live.time.sleeps) == 1
-        assert live.metric(
-            "echotune_spotify_calls_total", endpoint="/me", method="GET", status="timeout"
-        ) == 1
+        assert (
+            live.metric(
+                "echotune_spotify_calls_total", endpoint="/me", method="GET", status="timeout"
+            )
+            == 1
+        )
     finally:
         await live.transport.aclose()
 

@@ -57,8 +57,7 @@ async def test_two_processes_sharing_redis_stay_under_spotifys_window(
     fake_spotify.faults.window(limit=6, seconds=0.3)
     # A little under Spotify's figure on a little longer window: the margin for the time a
     # request takes between our grant and Spotify counting it.
-    config = fake_config(fake_spotify, window_budget=6, window_seconds=0.36,
-                         redis_url=redis_db_url)
+    config = fake_config(fake_spotify, window_budget=6, window_seconds=0.36, redis_url=redis_db_url)
     stacks = [build_transport(config, CollectorRegistry()) for _ in range(2)]
     pair = fake_spotify.issue_tokens()
     expires = datetime.now(UTC) + timedelta(hours=1)

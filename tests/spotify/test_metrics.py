@@ -27,8 +27,10 @@ from tests.spotify.doubles import FakeTime, ScriptedTransport, request, respond
         ("https://api.spotify.com/v1/me/tracks/contains", "/me/tracks/contains"),
         ("https://api.spotify.com/v1/me/top/tracks", "/me/top/tracks"),
         ("https://api.spotify.com/v1/me/player/recently-played", "/me/player/recently-played"),
-        ("https://api.spotify.com/v1/browse/categories/dinner/playlists",
-         "/browse/categories/{id}/playlists"),
+        (
+            "https://api.spotify.com/v1/browse/categories/dinner/playlists",
+            "/browse/categories/{id}/playlists",
+        ),
         ("https://accounts.spotify.com/api/token", "/api/token"),
         ("https://api.spotify.com/v1/something-new/abc", "/{id}/{id}"),
     ],
@@ -48,7 +50,9 @@ async def test_the_stack_counts_calls_429s_waits_and_cache_hits() -> None:
     ]
     config = SpotifyConfig(client_id="c", retry_delays=(1.0,))
     transport = build_transport(
-        config, registry, inner=inner,
+        config,
+        registry,
+        inner=inner,
         window=InProcessWindow(100, 30.0, clock=time.clock),
         sleep=time.sleep,
     )
@@ -84,4 +88,6 @@ async def test_two_apps_keep_separate_registries_and_a_held_token_makes_no_call(
             await transport.send(request("/v1/me"))
     assert len(inner.requests) == 1 and time.sleeps == []
     assert first.get_sample_value("echotune_spotify_rate_limited_total", {"endpoint": "/me"}) == 1
-    assert second.get_sample_value("echotune_spotify_rate_limited_total", {"endpoint": "/me"}) is None
+    assert (
+        second.get_sample_value("echotune_spotify_rate_limited_total", {"endpoint": "/me"}) is None
+    )

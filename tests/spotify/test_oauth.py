@@ -41,7 +41,9 @@ def oauth(inner: ScriptedTransport, config: SpotifyConfig = CONFIG) -> SpotifyOA
 def test_pkce_challenge_is_s256_of_the_verifier() -> None:
     verifier, challenge = new_pkce()
     assert 43 <= len(verifier) <= 128
-    assert set(verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    assert set(verifier) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
     assert challenge == expected.decode()
     assert new_pkce()[0] != verifier
@@ -72,16 +74,23 @@ def test_every_scope_has_a_reason() -> None:
 
 
 async def test_exchange_code_posts_the_form_with_basic_auth() -> None:
-    body = {"access_token": "AT", "token_type": "Bearer", "scope": "a b", "expires_in": 3600,
-            "refresh_token": "RT"}
+    body = {
+        "access_token": "AT",
+        "token_type": "Bearer",
+        "scope": "a b",
+        "expires_in": 3600,
+        "refresh_token": "RT",
+    }
     inner = ScriptedTransport(lambda r: respond(200, body))
     tokens = await oauth(inner).exchange_code("the-code", "the-verifier")
     assert tokens == TokenSet("AT", "RT", NOW + timedelta(hours=1), "a b")
     sent = inner.requests[0]
     assert (sent.method, sent.url) == ("POST", "https://accounts.test/api/token")
     assert sent.form == {
-        "grant_type": "authorization_code", "code": "the-code",
-        "redirect_uri": "http://127.0.0.1:8000/auth/callback", "client_id": "cid",
+        "grant_type": "authorization_code",
+        "code": "the-code",
+        "redirect_uri": "http://127.0.0.1:8000/auth/callback",
+        "client_id": "cid",
         "code_verifier": "the-verifier",
     }
     basic = base64.b64encode(b"cid:csecret-SECRET").decode()
@@ -95,18 +104,24 @@ async def test_without_a_secret_no_basic_auth_is_sent() -> None:
 
 
 async def test_refresh_keeps_the_old_refresh_token_when_none_comes_back() -> None:
-    inner = ScriptedTransport(lambda r: respond(200, {"access_token": "AT2", "expires_in": 3600,
-                                                       "scope": "s"}))
+    inner = ScriptedTransport(
+        lambda r: respond(200, {"access_token": "AT2", "expires_in": 3600, "scope": "s"})
+    )
     tokens = await oauth(inner).refresh("RT-old")
     assert tokens.access_token == "AT2" and tokens.refresh_token == "RT-old"
     assert inner.requests[0].form == {
-        "grant_type": "refresh_token", "refresh_token": "RT-old", "client_id": "cid"
+        "grant_type": "refresh_token",
+        "refresh_token": "RT-old",
+        "client_id": "cid",
     }
 
 
 async def test_a_revoked_refresh_token_raises_token_revoked_without_the_token() -> None:
-    inner = ScriptedTransport(lambda r: respond(400, {"error": "invalid_grant",
-                                                       "error_description": "Refresh token revoked"}))
+    inner = ScriptedTransport(
+        lambda r: respond(
+            400, {"error": "invalid_grant", "error_description": "Refresh token revoked"}
+        )
+    )
     with pytest.raises(SpotifyTokenRevoked) as caught:
         await oauth(inner).refresh("RT-SECRET-revoked")
     assert caught.value.reason == "invalid_grant"
@@ -127,10 +142,15 @@ async def test_a_bad_code_or_client_is_an_auth_error() -> None:
 
 def test_token_reprs_hide_the_secrets() -> None:
     tokens = TokenSet("AT-SECRET", "RT-SECRET", NOW, "s")
-    request = SpotifyRequest("POST", "u", headers={"Authorization": "Bearer AT-SECRET"},
-                             form={"refresh_token": "RT-SECRET"})
-    config = SpotifyConfig(client_id="c", client_secret="CS-SECRET", redirect_uri="r",
-                           redis_url="redis://:PW-SECRET@h")
+    request = SpotifyRequest(
+        "POST",
+        "u",
+        headers={"Authorization": "Bearer AT-SECRET"},
+        form={"refresh_token": "RT-SECRET"},
+    )
+    config = SpotifyConfig(
+        client_id="c", client_secret="CS-SECRET", redirect_uri="r", redis_url="redis://:PW-SECRET@h"
+    )
     assert "SECRET" not in repr(tokens) + repr(request) + repr(config)
 
 
@@ -159,7 +179,9 @@ async def test_refreshing_tokens_refresh_ahead_of_expiry_and_once_for_many_401s(
     source = RefreshingTokens(
         SpotifyOAuth(CONFIG, ScriptedTransport(answer), clock=clock),
         TokenSet("AT0", "RT", NOW + timedelta(minutes=30), "s"),
-        key="u1", on_refresh=on_refresh, clock=clock,
+        key="u1",
+        on_refresh=on_refresh,
+        clock=clock,
     )
     assert await source.access_token() == "AT0"
     clock.now = NOW + timedelta(minutes=29, seconds=30)  # inside the 60 s leeway

@@ -84,7 +84,7 @@ async def test_server_errors_back_off_1_2_5_10_with_jitter_then_raise_typed() ->
 
 async def test_default_jitter_spreads_delays_within_20_percent() -> None:
     inner, time = ScriptedTransport(), FakeTime()
-    inner.queue = [respond(503)] * 4 + [respond(200)]
+    inner.queue = [*[respond(503)] * 4, respond(200)]
     transport = RetryingTransport(inner, sleep=time.sleep, clock=time.clock)
     assert (await transport.send(request())).status == 200
     for slept, base in zip(time.sleeps, (1.0, 2.0, 5.0, 10.0), strict=True):
@@ -150,3 +150,20 @@ async def test_429_without_retry_after_falls_back_to_the_backoff_schedule() -> N
     inner.queue = [respond(429), respond(200)]
     assert (await retrying(inner, time).send(request())).status == 200
     assert time.sleeps == [1.0]
+
+
+async def test_a_hold_set_while_another_request_backs_off_stops_it_too() -> None:
+    inner, time = ScriptedTransport(), FakeTime()
+    transport = retrying(inner, time)
+
+    async def sleep_then_hold(seconds: float) -> None:
+        time.sleeps.append(seconds)
+        inner.queue = [respond(429, headers={"retry-after": "600"})]
+        with pytest.raises(SpotifyRateLimited):
+            await transport.send(request("/v1/me/tracks"))  # same account, long 429
+
+    transport._sleep = sleep_then_hold
+    inner.queue = [respond(503)]
+    with pytest.raises(SpotifyRateLimited):
+        await transport.send(request("/v1/me"))
+    assert inner.paths() == ["/v1/me", "/v1/me/tracks"]  # /v1/me was not tried again

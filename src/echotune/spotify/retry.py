@@ -52,10 +52,11 @@ class RetryingTransport:
         self._held_until: dict[str | None, float] = {}
 
     async def send(self, request: SpotifyRequest) -> SpotifyResponse:
-        self._check_hold(request)
         failures = 0
         limited = 0
         while True:
+            # Checked before every attempt: a hold may start while this request backs off.
+            self._check_hold(request)
             try:
                 response = await self._inner.send(request)
             except SpotifyTimeout as exc:

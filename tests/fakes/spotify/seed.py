@@ -61,4 +61,10 @@ def seed_library(
         artists: dict[str, None] = {}
         for track_id in track_ids:
             artists.update(dict.fromkeys(catalog.by_id[track_id].artist_ids))
+        # Few artists make many tracks; fill up from the catalog so top artists has n_top too.
+        pool = list(catalog.artists)
+        for artist_id in pool[shift:] + pool[:shift]:
+            if len(artists) >= min(n_top, len(pool)):
+                break
+            artists.setdefault(artist_id)
         lib.top_artists[time_range] = list(artists)

@@ -86,6 +86,10 @@ class FakeSpotify:
     def issue_tokens(self, user_id: str = DEFAULT_USER_ID) -> TokenPair:
         return self.state.issue_tokens(user_id)
 
+    def allow_redirect_uri(self, uri: str) -> None:
+        """Register another callback for the default app (until the next reset)."""
+        self.state.tokens.clients[self.client_id].redirect_uris.append(uri)
+
     def start(self) -> None:
         relaxed_spec()  # parse the spec now, not inside the first request's timeout
         self._thread.start()
