@@ -23,6 +23,7 @@ class ManualWindow:
     def __init__(self, slots: int = 0) -> None:
         self.slots = slots
         self.asked = 0
+        self.settled = 0
 
     async def acquire(self) -> float:
         self.asked += 1
@@ -30,6 +31,9 @@ class ManualWindow:
             self.slots -= 1
             return 0.0
         return 0.005
+
+    async def settle(self) -> None:
+        self.settled += 1
 
     async def block(self, seconds: float) -> None:
         return None

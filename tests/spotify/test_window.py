@@ -24,6 +24,36 @@ async def test_in_process_window_grants_the_budget_then_says_how_long_to_wait() 
     assert await window.acquire() == 0.0  # it rolled out of the window
 
 
+async def test_settled_grants_count_from_when_the_answer_came() -> None:
+    # A request granted at t=0 whose answer took 8 s may have reached Spotify at t=7:
+    # it must count until t=38, not t=30.
+    time = FakeTime()
+    window = InProcessWindow(2, 30.0, clock=time.clock)
+    assert await window.acquire() == 0.0
+    time.now += 8
+    await window.settle()
+    assert await window.acquire() == 0.0
+    await window.settle()
+    time.now += 25  # t=33: the first grant, sent at t=0, would have left a plain window
+    assert await window.acquire() == pytest.approx(5.0)
+    time.now += 5
+    assert await window.acquire() == 0.0
+
+
+async def test_redis_settle_restamps_our_grant(redis_db_url: str) -> None:
+    window = RedisWindow.from_url(redis_db_url, 1, 0.3, key="test:settle")
+    try:
+        assert await window.acquire() == 0.0
+        await asyncio.sleep(0.2)
+        await window.settle()  # counted from now: 0.3 s more
+        await asyncio.sleep(0.15)
+        assert await window.acquire() > 0.05  # a send-time stamp would have left by now
+        await asyncio.sleep(0.2)
+        assert await window.acquire() == 0.0
+    finally:
+        await window.aclose()
+
+
 async def test_in_process_block_pauses_everything_and_only_lengthens() -> None:
     time = FakeTime()
     window = InProcessWindow(100, 30.0, clock=time.clock)

@@ -47,7 +47,10 @@ class RateLimitedTransport:
         await self._acquire(request.priority)
         if self._metrics is not None:
             self._metrics.wait("budget", time.monotonic() - start)
-        response = await self._inner.send(request)
+        try:
+            response = await self._inner.send(request)
+        finally:
+            await self._window.settle()
         if response.status == 429:
             seconds = retry_after(response)
             if seconds is not None and 0 < seconds <= self._max_block:
