@@ -13,8 +13,9 @@ from echotune.api.errors import install_error_handlers
 from echotune.api.middleware import RequestContextMiddleware
 from echotune.api.router import mount_routes
 from echotune.observability.metrics import Metrics
+from echotune.realtime.chat_namespace import socketio_app, socketio_server
 from echotune.settings import Settings
-from echotune.wiring import bootstrap_catalog, build_services
+from echotune.wiring import Services, bootstrap_catalog, build_services
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             await bootstrap_catalog(services)
             services.background_sync.start()
+            services.llm.warm_up()
             yield
         finally:
             await services.close()
@@ -43,5 +45,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     mount_routes(app)
+
+    def services() -> Services:
+        found: Services = app.state.services
+        return found
+
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    app.mount("/socket.io", socketio_app(socketio_server(services, redis_url)))
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -6,6 +6,7 @@ worker thread, a hop that cost more than the work on our fastest routes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Request
@@ -15,8 +16,10 @@ from echotune.accounts.connections import SpotifyConnections
 from echotune.accounts.login import LoginService
 from echotune.accounts.sessions import SESSION_COOKIE
 from echotune.catalog.service import CatalogService
+from echotune.chat.service import ChatService
 from echotune.errors import Unauthorized
 from echotune.listening.service import HistoryService
+from echotune.llm.router.status import ProviderStatus
 from echotune.observability.health import HealthService
 from echotune.playback.service import PlaybackService
 from echotune.playlists.spotify_push import PlaylistPushService
@@ -77,6 +80,14 @@ async def get_playlist_push(services: ServicesDep) -> PlaylistPushService:
     return services.playlist_push
 
 
+async def get_chat(services: ServicesDep) -> ChatService:
+    return services.chat
+
+
+async def get_llm_status(services: ServicesDep) -> Callable[[], list[ProviderStatus]]:
+    return services.llm.router.describe
+
+
 async def get_api_base(request: Request) -> str:
     """The /v1 base URL as the caller reached us, for hrefs in Spotify objects."""
     return str(request.base_url).rstrip("/") + "/v1"
@@ -124,3 +135,5 @@ ConnectionsDep = Annotated[SpotifyConnections, Depends(get_connections)]
 SyncDep = Annotated[SyncService, Depends(get_sync)]
 PlaybackDep = Annotated[PlaybackService, Depends(get_playback)]
 PlaylistPushDep = Annotated[PlaylistPushService, Depends(get_playlist_push)]
+ChatDep = Annotated[ChatService, Depends(get_chat)]
+LlmStatusDep = Annotated[Callable[[], list[ProviderStatus]], Depends(get_llm_status)]

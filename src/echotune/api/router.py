@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from echotune.api.routes import (
     auth,
     catalog,
+    chat,
     health,
     me_history,
     me_recommendations,
@@ -24,3 +25,4 @@ def mount_routes(app: FastAPI) -> None:
     app.include_router(me_history.router)
     app.include_router(me_spotify.router)
     app.include_router(auth.router)
+    app.include_router(chat.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from echotune.llm.types import ChatRequest, ChatResponse, StreamEvent
@@ -19,7 +19,7 @@ class ProviderConfig:
     kind: ProviderKind
     model: str
     base_url: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in logs or reprs
     price_input: float = 0.0
     price_output: float = 0.0
     context_window: int = 128_000

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
+from pydantic import JsonValue
+
+# pydantic's recursive JSON alias: plain recursive aliases send pydantic models
+# that hold them into endless recursion.
+JSONValue = JsonValue
 Role = Literal["system", "user", "assistant", "tool"]
 
 

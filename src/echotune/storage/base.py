@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from echotune.accounts.models import LoginAttempt, PlaylistWrite, Session, SpotifyLink, SyncState
 from echotune.catalog.models import Artist, Track, TrackQuery, UpsertResult
+from echotune.chat.models import ChatMessage, ConversationSummary, NewMessage
 from echotune.listening.models import Feedback, Play, UserTrackStats
 from echotune.users.models import ApiToken, User
 
@@ -234,6 +235,40 @@ class PlaylistWriteRepo(Protocol):
         ...
 
 
+class ConversationRepo(Protocol):
+    """Chat conversations with their messages in order; ids are made here. Another
+    user's conversation is exactly like a missing one (NotFound, None, False), and
+    concurrent appends to one conversation never interleave nor lose a message."""
+
+    async def create(
+        self, user_id: str, at: datetime, messages: Sequence[NewMessage] = ()
+    ) -> ConversationSummary:
+        """A new conversation created `at`, holding `messages` (orders 0..n-1)."""
+        ...
+
+    async def append(
+        self, conversation_id: str, user_id: str, messages: Sequence[NewMessage]
+    ) -> list[ChatMessage]:
+        """Store `messages` after the last one, in consecutive orders."""
+        ...
+
+    async def get(self, conversation_id: str, user_id: str) -> ConversationSummary | None: ...
+
+    async def messages(
+        self, conversation_id: str, user_id: str, limit: int | None = None
+    ) -> list[ChatMessage]:
+        """In order; only the last `limit` when given."""
+        ...
+
+    async def list_for(
+        self, user_id: str, limit: int, before: datetime | None = None
+    ) -> list[ConversationSummary]:
+        """Latest activity (`updated_at`) first, strictly before `before` if given."""
+        ...
+
+    async def delete(self, conversation_id: str, user_id: str) -> bool: ...
+
+
 class StorageStatus(BaseModel):
     backend: str
     reachable: bool
@@ -257,6 +292,7 @@ class Storage(Protocol):
     login_attempts: LoginAttemptRepo
     sessions: SessionRepo
     playlist_writes: PlaylistWriteRepo
+    conversations: ConversationRepo
 
     async def status(self) -> StorageStatus: ...
 

@@ -18,6 +18,7 @@ LISTENING_STAGE = "listeningStage"
 FEEDBACK = "feedback"
 USER_SESSIONS = "userSessions"
 AI_CONVERSATIONS = "aiConversations"
+CONVERSATIONS = "conversations"
 SPOTIFY_LINKS = "spotifyLinks"
 SYNC_STATE = "syncState"
 LOGIN_ATTEMPTS = "loginAttempts"
@@ -75,6 +76,9 @@ EXPECTED_INDEXES: tuple[IndexSpec, ...] = (
         (("conversationId", 1), ("messageOrder", 1)),
         unique=True,
     ),
+    # aiConversations holds the messages; this lists a user's conversations
+    # (one document each) by latest activity.
+    IndexSpec(CONVERSATIONS, "user_recent", (("userId", 1), ("updatedAt", -1), ("_id", -1))),
     # One user per Spotify account; _id is the EchoTune user id.
     IndexSpec(SPOTIFY_LINKS, "spotifyUserId_unique", (("spotifyUserId", 1),), unique=True),
     IndexSpec(SPOTIFY_LINKS, "status_user", (("status", 1), ("_id", 1))),

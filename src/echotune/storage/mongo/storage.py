@@ -9,6 +9,7 @@ from echotune.errors import StorageError, StorageUnavailable
 from echotune.settings import StorageSettings
 from echotune.storage.base import (
     ArtistRepo,
+    ConversationRepo,
     FeedbackRepo,
     ListeningRepo,
     LoginAttemptRepo,
@@ -25,14 +26,17 @@ from echotune.storage.mongo.artists import MongoArtistRepo
 from echotune.storage.mongo.auth import MongoLoginAttemptRepo, MongoSessionRepo
 from echotune.storage.mongo.client import MongoConnection, supports_transactions
 from echotune.storage.mongo.codec import Doc
+from echotune.storage.mongo.conversations import MongoConversationRepo
 from echotune.storage.mongo.errors import translate
 from echotune.storage.mongo.feedback import MongoFeedbackRepo
 from echotune.storage.mongo.links import MongoSpotifyLinkRepo, MongoSyncStateRepo
 from echotune.storage.mongo.listening import MongoListeningRepo
 from echotune.storage.mongo.playlist_writes import MongoPlaylistWriteRepo
 from echotune.storage.mongo.schema import (
+    AI_CONVERSATIONS,
     API_TOKENS,
     AUTH_SESSIONS,
+    CONVERSATIONS,
     FEEDBACK,
     LISTENING_EVENTS,
     LISTENING_STAGE,
@@ -72,6 +76,9 @@ class MongoStorage:
         self.login_attempts: LoginAttemptRepo = MongoLoginAttemptRepo(db[LOGIN_ATTEMPTS])
         self.sessions: SessionRepo = MongoSessionRepo(db[AUTH_SESSIONS])
         self.playlist_writes: PlaylistWriteRepo = MongoPlaylistWriteRepo(db[PLAYLIST_WRITES])
+        self.conversations: ConversationRepo = MongoConversationRepo(
+            db[CONVERSATIONS], db[AI_CONVERSATIONS]
+        )
 
     @classmethod
     async def open(cls, settings: StorageSettings) -> MongoStorage:

@@ -8,6 +8,7 @@ from pathlib import Path
 from echotune.errors import StorageError
 from echotune.storage.base import (
     ArtistRepo,
+    ConversationRepo,
     FeedbackRepo,
     ListeningRepo,
     LoginAttemptRepo,
@@ -22,6 +23,7 @@ from echotune.storage.base import (
 )
 from echotune.storage.sqlite.artists import SqliteArtistRepo
 from echotune.storage.sqlite.auth import SqliteLoginAttemptRepo, SqliteSessionRepo
+from echotune.storage.sqlite.conversations import SqliteConversationRepo
 from echotune.storage.sqlite.db import SqliteDb
 from echotune.storage.sqlite.feedback import SqliteFeedbackRepo
 from echotune.storage.sqlite.links import SqliteSpotifyLinkRepo, SqliteSyncStateRepo
@@ -47,6 +49,7 @@ EXPECTED_INDEXES: tuple[str, ...] = (
     "ix_login_attempts_created",
     "ix_auth_sessions_user",
     "ix_auth_sessions_expires",
+    "ix_conversations_user_recent",
 )
 
 
@@ -74,6 +77,7 @@ class SqliteStorage:
         self.login_attempts: LoginAttemptRepo = SqliteLoginAttemptRepo(db)
         self.sessions: SessionRepo = SqliteSessionRepo(db)
         self.playlist_writes: PlaylistWriteRepo = SqlitePlaylistWriteRepo(db)
+        self.conversations: ConversationRepo = SqliteConversationRepo(db)
 
     @classmethod
     async def open(cls, path: Path, fallback_reason: str | None = None) -> SqliteStorage:

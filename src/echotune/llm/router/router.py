@@ -1,0 +1,194 @@
+"""The router: one Provider in front of many, choosing, guarding and failing over.
+
+A request goes through: plan (pinned provider, or the providers whose context window fits,
+ranked by the policy) -> budget check on the estimate -> the candidates in turn, skipping
+open breakers, each call bounded by its provider's concurrency and timeout -> the first
+answer, charged to the budgets with its actual usage.
+
+Failover: a retryable error moves on to the next candidate; a ProviderRejected (a bad
+request or key) is raised at once, since another provider would most likely refuse it too.
+A pinned provider (`request.provider`) is never failed over: its own error is raised.
+
+Streams fail over only until the first event has reached the caller. After that a failure
+raises StreamInterrupted: the caller shows what arrived plus a clear error, and may ask
+again. The router never continues one model's half-written answer with another model's,
+because the splice would read as one answer that neither model gave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from echotune.llm.errors import (
+    NoProviderAvailable,
+    ProviderError,
+    StreamInterrupted,
+)
+from echotune.llm.provider import Provider, ProviderConfig
+from echotune.llm.router.breaker import BreakerConfig
+from echotune.llm.router.budgets import Budgets
+from echotune.llm.router.deadlines import Deadlines
+from echotune.llm.router.hedge import hedged_complete
+from echotune.llm.router.metrics import RouterMetrics
+from echotune.llm.router.plan import Plan, make_plan
+from echotune.llm.router.policies import POLICIES
+from echotune.llm.router.ranking import Rankings
+from echotune.llm.router.slot import Slot
+from echotune.llm.router.stats import Epoch
+from echotune.llm.router.status import ProviderStatus, status_of
+from echotune.llm.types import ChatRequest, ChatResponse, StreamEnd, StreamEvent
+
+
+class Router:
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        policy: str = "balanced",
+        budgets: Budgets | None = None,
+        hedge_after: float | None = None,
+        metrics: RouterMetrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        breaker: BreakerConfig | None = None,
+    ) -> None:
+        if not providers:
+            raise ValueError("the router needs at least one provider")
+        if policy not in POLICIES:
+            raise ValueError(f"unknown routing policy {policy!r}; one of {', '.join(POLICIES)}")
+        breaker_config = breaker or BreakerConfig()
+        deadlines, self._epoch = Deadlines(), Epoch()
+        self._slots = tuple(
+            Slot(p, breaker_config, clock, metrics, deadlines, self._epoch) for p in providers
+        )
+        self._rankings = Rankings(self._slots, self._epoch, clock)
+        self._by_name = {slot.name: slot for slot in self._slots}
+        if len(self._by_name) != len(self._slots):
+            raise ValueError("provider names must be unique")
+        self._policy = policy
+        self._budgets = budgets
+        self._hedge_after = hedge_after if hedge_after and hedge_after > 0 else None
+        configs = [slot.config for slot in self._slots]
+        # Synthetic: describes the whole pool. Kind is the first provider's (the Protocol's
+        # kinds have no "router"); nothing should branch on it.
+        self._config = ProviderConfig(
+            name="router",
+            kind=configs[0].kind,
+            model="router",
+            context_window=max(c.context_window for c in configs),
+            quality=max(c.quality for c in configs),
+            max_concurrency=sum(c.max_concurrency for c in configs),
+            timeout=sum(c.timeout for c in configs),
+        )
+
+    @property
+    def config(self) -> ProviderConfig:
+        return self._config
+
+    @property
+    def policy(self) -> str:
+        return self._policy
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        plan = make_plan(request, self._rankings, self._by_name, self._policy)
+        await self._check_budget(request, plan)
+        attempts: list[str] = []
+        if request.latency_critical and self._hedge_after is not None and len(plan.candidates) > 1:
+            won = await hedged_complete(plan.candidates, request, self._hedge_after, attempts)
+        else:
+            won = await self._first_answer(plan.candidates, request, attempts)
+        if won is None:
+            raise self._exhausted(request, plan, attempts)
+        slot, response = won
+        await self._charge(request, slot, response)
+        return response
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        plan = make_plan(request, self._rankings, self._by_name, self._policy)
+        await self._check_budget(request, plan)
+        attempts: list[str] = []
+        pinned = request.provider is not None
+        for slot in plan.candidates:
+            permit = slot.breaker.allow()
+            if not permit:
+                if pinned:
+                    raise slot.open_error()
+                attempts.append(slot.open_error().message)
+                continue
+            sent = False
+            events = slot.stream(request, permit)
+            try:
+                async for event in events:
+                    if isinstance(event, StreamEnd):
+                        await self._charge(request, slot, event.response)
+                    sent = True
+                    yield event
+                return
+            except ProviderError as exc:
+                if sent:
+                    raise StreamInterrupted(
+                        slot.name,
+                        f"the answer broke off after it had begun ({exc.message}); it is not "
+                        "continued by another model",
+                    ) from exc
+                if pinned or not exc.retryable:
+                    raise
+                attempts.append(slot.reason(exc))
+            finally:
+                await events.aclose()
+        raise self._exhausted(request, plan, attempts)
+
+    def rate(self, provider_name: str, thumbs_up: bool) -> bool:
+        """Fold a user's thumbs up or down into that provider's quality estimate.
+        False if no provider of that name is configured (it may have been removed)."""
+        slot = self._by_name.get(provider_name)
+        if slot is None:
+            return False
+        slot.stats.rate(thumbs_up)
+        self._epoch.value += 1
+        return True
+
+    def describe(self) -> list[ProviderStatus]:
+        return [status_of(slot) for slot in self._slots]
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(slot.provider.aclose() for slot in self._slots))
+        if self._budgets is not None:
+            await self._budgets.aclose()
+
+    async def _first_answer(
+        self, candidates: Sequence[Slot], request: ChatRequest, attempts: list[str]
+    ) -> tuple[Slot, ChatResponse] | None:
+        pinned = request.provider is not None
+        for slot in candidates:
+            permit = slot.breaker.allow()
+            if not permit:
+                if pinned:
+                    raise slot.open_error()
+                attempts.append(slot.open_error().message)
+                continue
+            try:
+                return slot, await slot.complete(request, permit)
+            except ProviderError as exc:
+                if pinned or not exc.retryable:
+                    raise
+                attempts.append(slot.reason(exc))
+        return None
+
+    async def _check_budget(self, request: ChatRequest, plan: Plan) -> None:
+        if self._budgets is not None:
+            tin, tout = plan.input_tokens, plan.output_tokens
+            cost = plan.candidates[0].config.cost(tin, tout)
+            await self._budgets.check(request.user_id, tin + tout, cost)
+
+    async def _charge(self, request: ChatRequest, slot: Slot, response: ChatResponse) -> None:
+        if self._budgets is not None:
+            usage = response.usage
+            cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
+            await self._budgets.charge(request.user_id, usage.total, cost)
+
+    def _exhausted(
+        self, request: ChatRequest, plan: Plan, attempts: list[str]
+    ) -> NoProviderAvailable:
+        reasons = attempts + plan.skipped_reasons(request.max_tokens)
+        return NoProviderAvailable("no provider could answer: " + "; ".join(reasons), reasons)

@@ -1,0 +1,1 @@
+"""Tests of the vendor adapters against loopback fakes of each vendor API."""
