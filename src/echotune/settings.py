@@ -112,10 +112,10 @@ class LLMSettings(BaseModel):
     policy: Literal["balanced", "fastest", "cheapest", "best-quality", "ordered"] = Field(
         default="balanced", description="How the router picks a provider"
     )
-    user_daily_tokens: int = Field(default=200_000, ge=0, description="Tokens per user per day")
-    user_daily_cost: float = Field(default=1.0, ge=0, description="USD per user per day")
-    global_daily_tokens: int = Field(default=5_000_000, ge=0, description="Tokens per day, all users")
-    global_daily_cost: float = Field(default=50.0, ge=0, description="USD per day, all users")
+    user_daily_tokens: int = Field(default=200_000, ge=0, description="Tokens per user per day; 0 = no limit")
+    user_daily_cost: float = Field(default=1.0, ge=0, description="USD per user per day; 0 = no limit")
+    global_daily_tokens: int = Field(default=5_000_000, ge=0, description="Tokens per day, all users; 0 = no limit")
+    global_daily_cost: float = Field(default=50.0, ge=0, description="USD per day, all users; 0 = no limit")
     cache_ttl_seconds: float = Field(default=3600.0, ge=0, description="Response cache lifetime")
     semantic_threshold: float = Field(
         default=0.92, gt=0, le=1, description="Cosine similarity for a semantic cache hit"

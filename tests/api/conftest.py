@@ -19,6 +19,14 @@ from echotune.app import create_app
 from echotune.cli.main import app as cli_app
 from echotune.settings import Settings
 from echotune.wiring import bootstrap_catalog, build_services
+from tests.fakes.llm.anthropic_app import FakeAnthropic
+from tests.fakes.llm.fixtures import (  # noqa: F401
+    fake_anthropic,
+    fake_anthropic_server,
+    fake_openai,
+    fake_openai_server,
+)
+from tests.fakes.llm.openai_app import FakeOpenAI
 from tests.fakes.spotify.fixtures import fake_spotify, fake_spotify_server  # noqa: F401
 from tests.fakes.spotify.server import FakeSpotify
 
@@ -129,3 +137,21 @@ def spotify_api(
     """The Spotify-enabled app with no cookies, and the fake reset."""
     spotify_client.cookies.clear()
     return spotify_client
+
+
+@pytest.fixture(scope="session")
+def vendor_client(
+    catalog_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_openai_server: FakeOpenAI,  # noqa: F811
+    fake_anthropic_server: FakeAnthropic,  # noqa: F811
+) -> Iterator[TestClient]:
+    """The app with two real vendor providers (loopback fakes), OpenAI first, then Anthropic,
+    then the offline assistant, routed in that order."""
+    from tests.api.llm_app import vendor_settings
+    from tests.api.spotify_app import copy_store
+
+    data_dir = copy_store(catalog_dir, tmp_path_factory.mktemp("echotune-llm"))
+    settings = vendor_settings(data_dir, fake_openai_server, fake_anthropic_server)
+    with TestClient(create_app(settings)) as c:
+        yield c

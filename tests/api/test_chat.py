@@ -86,3 +86,10 @@ def _sse(lines: object) -> list[tuple[str, str]]:
         elif line.startswith("data:"):
             out.append((event, line.split(":", 1)[1].strip()))
     return out
+
+
+def test_an_unknown_provider_is_a_400(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/api/v1/chat", headers=auth,
+                           json={"message": "hi", "provider": "nonexistent"})  # fmt: skip
+    assert response.status_code == 400
+    assert "nonexistent" in response.json()["error"]["message"]

@@ -9,6 +9,7 @@ from echotune.llm.errors import (
     LLMError,
     NoProviderAvailable,
     ProviderRateLimited,
+    ProviderRejected,
     StreamInterrupted,
 )
 
@@ -18,6 +19,9 @@ def translate(exc: LLMError) -> EchotuneError:
         return RateLimited(exc.message, exc.retry_after)
     if isinstance(exc, ContextTooLarge):
         return InvalidInput(f"{exc.message}; start a new conversation")
+    if isinstance(exc, ProviderRejected) and exc.status is None:
+        # Raised by the router itself: the request named an unknown provider or policy.
+        return InvalidInput(exc.message)
     if isinstance(exc, ProviderRateLimited):
         return RateLimited(exc.message, exc.retry_after or 1.0)
     if isinstance(exc, NoProviderAvailable):

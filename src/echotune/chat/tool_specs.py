@@ -49,7 +49,7 @@ CREATE_PLAYLIST = ToolSpec(
         "name": _STR, "n_tracks": {"type": "integer", "minimum": 1, "maximum": 200},
         "minutes": {"type": "integer", "minimum": 1, "maximum": 600},
         "mood": _STR, "activity": _STR, "genres": _STRS, "seed_track_ids": _STRS,
-        "push_to_spotify": {"type": "boolean"},
+        "seed_artists": _STRS, "push_to_spotify": {"type": "boolean"},
     }),
 )
 LISTENING_STATS = ToolSpec(

@@ -51,35 +51,52 @@ def call_args(response: ChatResponse) -> tuple[str, Mapping[str, JSONValue]]:
     return response.tool_calls[0].name, response.tool_calls[0].arguments
 
 
+DEVICES: list[JSONValue] = [
+    {"id": "d1", "name": "Kitchen Speaker", "type": "Speaker", "is_active": False},
+    {"id": "d2", "name": "Work Laptop", "type": "Computer", "is_active": True},
+]
+STATS: Result = {
+    "period": "month", "plays": 120, "minutes": 400,
+    "top_tracks": [{"name": "Get Lucky", "artist": "Daft Punk", "plays": 12}],
+    "top_artists": [{"name": "Daft Punk", "plays": 30}],
+    "top_genres": [{"name": "electro house", "plays": 40}],
+}  # fmt: skip
+
+
+def _playlist(args: Mapping[str, JSONValue]) -> Result:
+    pushed: Result = {"url": "https://open.spotify.com/playlist/abc"}
+    return {
+        "playlist": {"name": args.get("name") or "EchoTune focus mix", "tracks": RECOMMENDED,
+                     "duration_ms": 720_000},
+        "spotify": pushed if args.get("push_to_spotify") else None,
+    }  # fmt: skip
+
+
+def _explain(args: Mapping[str, JSONValue]) -> Result:
+    shown = [t for t in RECOMMENDED if isinstance(t, dict) and t["id"] == args.get("track")]
+    return {"track": shown[0] if shown else track("x", "Unknown", "Nobody"),
+            "reasons": ["by Daft Punk, one of your most played artists"]}  # fmt: skip
+
+
+def _playback(args: Mapping[str, JSONValue]) -> Result:
+    if args.get("action") == "devices":
+        return {"ok": True, "devices": DEVICES}
+    return {"ok": True, "message": "done"}
+
+
+def _similar(args: Mapping[str, JSONValue]) -> Result:
+    return {"seed": track("t1", "Get Lucky", "Daft Punk"), "tracks": RECOMMENDED[1:]}
+
+
 def default_script() -> dict[str, Answer]:
     return {
         "recommend": {"tracks": RECOMMENDED, "cold_start": False},
         "search_catalog": {"tracks": SEARCHED},
-        "similar_tracks": lambda args: {"seed": track("t1", "Get Lucky", "Daft Punk"),
-                                        "tracks": RECOMMENDED[1:]},  # fmt: skip
-        "create_playlist": lambda args: {
-            "playlist": {"name": args.get("name") or "EchoTune focus mix",
-                         "tracks": RECOMMENDED, "duration_ms": 720_000},
-            "spotify": {"url": "https://open.spotify.com/playlist/abc"}
-            if args.get("push_to_spotify") else None,
-        },  # fmt: skip
-        "get_listening_stats": {"period": "month", "plays": 120, "minutes": 400,
-                                "top_tracks": [{"name": "Get Lucky", "artist": "Daft Punk",
-                                                "plays": 12}],
-                                "top_artists": [{"name": "Daft Punk", "plays": 30}],
-                                "top_genres": [{"name": "electro house", "plays": 40}]},
-        "explain_recommendation": lambda args: {
-            "track": next((t for t in RECOMMENDED if isinstance(t, dict)
-                           and t["id"] == args.get("track")), track("x", "Unknown", "Nobody")),
-            "reasons": ["by Daft Punk, one of your most played artists"],
-        },  # fmt: skip
-        "playback_control": lambda args: (
-            {"ok": True, "devices": [{"id": "d1", "name": "Kitchen Speaker", "type": "Speaker",
-                                      "is_active": False},
-                                     {"id": "d2", "name": "Work Laptop", "type": "Computer",
-                                      "is_active": True}]}
-            if args.get("action") == "devices" else {"ok": True, "message": "done"}
-        ),  # fmt: skip
+        "similar_tracks": _similar,
+        "create_playlist": _playlist,
+        "get_listening_stats": STATS,
+        "explain_recommendation": _explain,
+        "playback_control": _playback,
     }
 
 

@@ -85,7 +85,7 @@ def test_an_unreadable_result_is_an_error_too() -> None:
 
 
 def test_a_playlist_shows_totals_and_the_spotify_link() -> None:
-    playlist = {"name": "Deep Work", "tracks": RECOMMENDED, "duration_ms": 45 * 60_000}
+    playlist: Result = {"name": "Deep Work", "tracks": RECOMMENDED, "duration_ms": 45 * 60_000}
     text = reply_to("create_playlist", {"minutes": 45, "push_to_spotify": True},
                     {"playlist": playlist, "spotify": {"url": "https://open.spotify.com/p/1"}})
     assert text.startswith("I made “Deep Work” (3 tracks, 45 min):")

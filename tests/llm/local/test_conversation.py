@@ -146,3 +146,18 @@ def test_greeting_and_thanks_need_no_tools(chat: Chat) -> None:
     assert chat.say("Hi!").startswith("Hi! I'm EchoTune's built-in assistant.")
     assert chat.say("thanks").startswith("You're welcome")
     assert chat.calls == []
+
+
+def test_make_it_longer_and_more_upbeat_changes_the_last_playlist(chat: Chat) -> None:
+    chat.say("make me a 40-minute focus playlist")
+    chat.say("make it longer")
+    assert dict(chat.turn_calls[0].arguments) == {"activity": "focus", "minutes": 60}
+    chat.say("make it 25 tracks and more upbeat")
+    assert dict(chat.turn_calls[0].arguments) == {
+        "activity": "focus", "n_tracks": 25, "mood": "upbeat"}
+
+
+def test_more_continues_from_the_last_list(chat: Chat) -> None:
+    chat.say("chill jazz")
+    chat.say("more please")
+    assert dict(chat.turn_calls[0].arguments) == {"seed_track_ids": ["t1", "t2", "t3"]}

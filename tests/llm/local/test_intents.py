@@ -22,7 +22,8 @@ TABLE: list[tuple[str, str, dict[str, JSONValue]]] = [
     ("I'm feeling sad", "recommend", {"mood": "sad"}),
     ("something to help me sleep", "recommend", {"activity": "sleep"}),
     ("music for my workout", "recommend", {"activity": "workout"}),
-    ("give me 20 upbeat pop songs", "recommend", {"limit": 20, "mood": "upbeat", "genres": ["pop"]}),
+    ("give me 20 upbeat pop songs", "recommend",
+     {"limit": 20, "mood": "upbeat", "genres": ["pop"]}),
     ("a dozen mellow tunes for studying", "recommend",
      {"limit": 12, "mood": "chill", "activity": "study"}),
     ("recommend me some rock", "recommend", {"genres": ["rock"]}),
@@ -36,6 +37,8 @@ TABLE: list[tuple[str, str, dict[str, JSONValue]]] = [
     ("give me something romantic for date night", "recommend", {"mood": "romantic"}),
     ("surprise me", "recommend", {"diversity": 0.7}),
     ("hey, any good R&B for my commute?", "recommend", {"genres": ["r&b"], "activity": "commute"}),
+    ("I like Daft Punk", "recommend", {"seed_artists": ["Daft Punk"]}),
+    ("songs for a rainy day", "recommend", {"mood": "chill"}),
     # similar to a track
     ("more like Get Lucky by Daft Punk", "similar_tracks", {"track": "Get Lucky by Daft Punk"}),
     ("something similar to Blinding Lights by The Weeknd", "similar_tracks",
@@ -75,6 +78,10 @@ TABLE: list[tuple[str, str, dict[str, JSONValue]]] = [
     ("next song", "playback_control", {"action": "next"}),
     ("go back", "playback_control", {"action": "previous"}),
     ("resume", "playback_control", {"action": "play"}),
+    ("turn it off", "playback_control", {"action": "pause"}),
+    ("skip to the next song", "playback_control", {"action": "next"}),
+    ("Play Blinding Lights by The Weeknd on my kitchen speaker", "search_catalog",
+     {"query": 'track:"Blinding Lights" artist:"The Weeknd"'}),
     ("what devices do I have?", "playback_control", {"action": "devices"}),
     ("play it on my laptop", "playback_control", {"action": "devices"}),
     ("play something chill for the gym", "recommend", {"mood": "chill", "activity": "workout"}),
@@ -86,6 +93,7 @@ TABLE: list[tuple[str, str, dict[str, JSONValue]]] = [
     ("is there a song named Yellow?", "search_catalog", {"query": "Yellow"}),
     ("songs by Daft Punk", "search_catalog", {"query": 'artist:"Daft Punk"'}),
     ("who sings Get Lucky", "search_catalog", {"query": "Get Lucky"}),
+    ("who is Daft Punk", "search_catalog", {"query": "Daft Punk"}),
     ("rock songs from the 80s", "search_catalog", {"query": 'year:1980-1989 genre:"rock"'}),
     ("Daft Punk", "search_catalog", {"query": "Daft Punk"}),
 ]
@@ -112,3 +120,33 @@ def test_a_name_is_not_read_as_a_mood() -> None:
 def test_nothing_unasked_is_sent() -> None:
     _, args = call_args(ask(A, "chill jazz"))
     assert set(args) == {"mood", "genres"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("nothing too sad, something for cooking", {"activity": "cooking"}),
+    ("anything but jazz", {}),
+    ("I don't want rock, just chill", {"mood": "chill"}),
+    ("chill but upbeat", {"mood": "chill"}),
+])  # fmt: skip
+def test_what_is_not_wanted_is_left_out(text: str, expected: dict[str, JSONValue]) -> None:
+    assert call_args(ask(A, text)) == ("recommend", expected)
+
+
+@pytest.mark.parametrize(("text", "starts"), [
+    ("make a playlist", "Happy to build a playlist! How long"),
+    ("a playlist called Road Trip", "Happy to build a playlist! How long"),
+    ("more like this", "Which track should I find more like?"),
+    ("why that one?", "Which track should I explain?"),
+    ("queue the second one", "Which track should I queue?"),
+    ("what's playing?", "I can't see what's playing"),
+    ("shuffle please", "I can't see what's playing"),
+    ("what is the capital of France", "Sorry, I didn't quite get that."),
+    ("never mind", "No problem."),
+    ("thanks!", "You're welcome!"),
+    ("", "Hi! I'm EchoTune's built-in assistant."),
+    ("what can you do?", "Hi! I'm EchoTune's built-in assistant."),
+])  # fmt: skip
+def test_unclear_or_unsupported_asks_back(text: str, starts: str) -> None:
+    response = ask(A, text)
+    assert response.tool_calls == () and response.finish_reason == "stop"
+    assert response.text.startswith(starts), response.text

@@ -21,6 +21,7 @@ from echotune.llm.types import (
     StreamEvent,
     TextDelta,
     ToolCallDelta,
+    ToolSpec,
 )
 from tests.llm.local.helpers import CONFIG, SYSTEM, Chat, ask, call_args
 from tests.llm.local.test_intents import TABLE
@@ -83,8 +84,16 @@ def test_with_no_tools_it_still_talks() -> None:
 
 
 def test_arguments_the_offered_schema_lacks_are_left_out() -> None:
-    response = ask(A, "a playlist like Daft Punk for a party", tools=(CREATE_PLAYLIST,))
+    properties = dict(CREATE_PLAYLIST.parameters["properties"])  # type: ignore[arg-type]
+    del properties["seed_artists"]
+    narrow = ToolSpec(CREATE_PLAYLIST.name, CREATE_PLAYLIST.description,
+                      {**CREATE_PLAYLIST.parameters, "properties": properties})  # fmt: skip
+    response = ask(A, "a playlist like Daft Punk for a party", tools=(narrow,))
     assert call_args(response) == ("create_playlist", {"activity": "party"})
+    offered = ask(A, "a playlist like Daft Punk for a party", tools=(CREATE_PLAYLIST,))
+    assert call_args(offered) == (
+        "create_playlist", {"activity": "party", "seed_artists": ["Daft Punk"]}
+    )
 
 
 def test_response_fields_and_usage() -> None:

@@ -7,7 +7,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from echotune.llm.errors import BudgetExceeded
-from echotune.llm.router.budgets import BudgetLimits, Budgets, Ledger, MemoryLedger
+from echotune.llm.router.budgets import BudgetLimits, Budgets, Ledger, MemoryLedger, Spend
 from echotune.llm.router.redis_ledger import RedisLedger
 from echotune.settings import LLMSettings
 from tests.llm.doubles import FakeClock
@@ -91,7 +91,7 @@ async def test_redis_keys_name_the_day_and_expire(redis_db_url: str) -> None:
 
 async def test_no_limits_means_no_ledger_traffic() -> None:
     class Exploding(MemoryLedger):
-        async def spent(self, day: str, scopes: object) -> list[tuple[int, float]]:
+        async def spent(self, day: str, user_id: str | None) -> tuple[Spend, Spend]:
             raise AssertionError("no budget should be looked up")
 
     b = Budgets(BudgetLimits(), Exploding())

@@ -196,3 +196,19 @@ async def test_timeout_is_a_provider_timeout() -> None:
     with pytest.raises(ProviderTimeout, match="no answer within 0.01 s"):
         await router_of(a).complete(ask(provider="a"))
     assert a.cancelled == 1
+
+
+async def test_auth_rejections_count_against_the_provider_bad_requests_do_not() -> None:
+    bad_request = Outcome(error=ProviderRejected("a", "400 bad request", 400))
+    bad_key = Outcome(error=ProviderRejected("a", "401 invalid key", 401))
+    a = ScriptedProvider("a", script=[bad_request, bad_request, bad_request, bad_key, bad_key])
+    router = router_of(a, ScriptedProvider("b"))
+    for _ in range(3):
+        with pytest.raises(ProviderRejected, match="400"):
+            await router.complete(ask())
+    assert router.describe()[0].breaker == "closed"
+    for _ in range(2):
+        with pytest.raises(ProviderRejected, match="401"):
+            await router.complete(ask())
+    assert router.describe()[0].breaker == "open"  # a misconfigured key: stop asking it
+    assert (await router.complete(ask())).provider == "b"

@@ -95,7 +95,8 @@ async def test_stopping_at_the_end_still_charges_and_frees_the_slot() -> None:
         await stream.aclose()  # type: ignore[attr-defined]
     assert a.in_flight == 0
     assert router.describe()[0].tokens_in == 300
-    assert await ledger.spent("2024-10-04", ["user:u1"]) == [(360, 0.0)]
+    user, _ = await ledger.spent("2024-10-04", "u1")
+    assert (user.tokens, user.cost) == (360, 0.0)
 
 
 async def test_pinned_stream_respects_its_breaker() -> None:

@@ -66,6 +66,11 @@ class LocalAssistant:
     async def aclose(self) -> None:
         return None
 
+    def warm_up(self) -> None:
+        """Embed the example phrasings now (at startup) rather than on the first rule miss."""
+        if self._phrases is not None:
+            self._phrases.warm_up()
+
     def answer(self, request: ChatRequest) -> ChatResponse:
         """The whole turn, synchronously (it never waits on anything)."""
         try:
@@ -87,12 +92,14 @@ class LocalAssistant:
     ) -> tuple[str, tuple[ToolCall, ...]]:
         user_at = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
         user_text = messages[user_at].content if user_at >= 0 else ""
-        done = [result for _, result in results(messages[user_at + 1 :])]
+        before, since = messages[: max(user_at, 0)], messages[user_at + 1 :]
+        done = [result for _, result in results(since)]
         if not done:
-            return self._act(self._decide(user_text, messages[:user_at], offered), offered,
-                             len(messages))  # fmt: skip
-        rounds = sum(1 for m in messages[user_at + 1 :] if m.role == "assistant" and m.tool_calls)
-        decision = self._decide(user_text, messages[:user_at], offered) if rounds == 1 else None
+            return self._act(self._decide(user_text, before, offered), offered, len(messages))
+        rounds = sum(1 for m in since if m.role == "assistant" and m.tool_calls)
+        decision = None
+        if rounds == 1:  # only rule-made plans have a second step: no need to embed again
+            decision = self._intents.decide(user_text, read_history(before), offered)
         if isinstance(decision, Plan):
             step = follow_up(decision, done)
             if step is not None and step.tool in offered:

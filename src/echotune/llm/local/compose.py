@@ -37,8 +37,26 @@ _PERIOD = {"week": "This week", "month": "This month", "year": "This year", "all
 
 
 def compose(results: Sequence[ToolResult], names: Mapping[str, TrackRef]) -> str:
-    parts = [_section(result, results, names) for result in results]
+    hidden = _steps_behind(results)
+    parts = [_section(r, results, names) for i, r in enumerate(results) if i not in hidden]
     return "\n\n".join(p for p in parts if p) or "Done."
+
+
+def _steps_behind(results: Sequence[ToolResult]) -> set[int]:
+    """Lookups that only served a later step: the search before "play Hello" played
+    one track, the device list before a move. The reply names the outcome alone."""
+    hidden: set[int] = set()
+    for i, result in enumerate(results):
+        args = result.call.arguments
+        if result.call.name != "playback_control" or result.error is not None:
+            continue
+        ids = args.get("track_ids")
+        one = isinstance(ids, list) and len(ids) == 1 and args.get("action") in ("play", "queue")
+        before = "search_catalog" if one else "playback_control"
+        if one or args.get("action") == "transfer":
+            hidden.update(j for j, earlier in enumerate(results[:i])
+                          if earlier.call.name == before and earlier.error is None)  # fmt: skip
+    return hidden
 
 
 def _section(result: ToolResult, everything: Sequence[ToolResult], names: Mapping[str, TrackRef]

@@ -12,7 +12,14 @@ from echotune.llm.local.history import History
 from echotune.llm.local.music import MusicRules, on_track, search_query
 from echotune.llm.local.plan import Decision, Say, plan
 from echotune.llm.local.references import clean, is_pointer
-from echotune.llm.local.replies import THANKS, Question, greeting, not_sure, open_question
+from echotune.llm.local.replies import (
+    NEVER_MIND,
+    THANKS,
+    Question,
+    greeting,
+    not_sure,
+    open_question,
+)
 from echotune.llm.local.text import tokens
 from echotune.llm.local.vocabulary import Lexicon
 
@@ -27,8 +34,10 @@ _HELP = re.compile(
 )  # fmt: skip
 _THANKS = re.compile(
     r"(?i)^(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|awesome|perfect|love\s+it|got\s+it|"
-    r"brilliant|amazing|sweet|ok|okay|yes|no|nope|yeah|yep|nah)(?:\s+\w+){0,3}$"
+    r"brilliant|amazing|sweet|ok|okay|yes|yeah|yep)(?:\s+\w+){0,3}$"
 )  # fmt: skip
+_CANCEL = re.compile(r"(?i)^(?:never\s*mind|cancel|forget\s+(?:it|that|about\s+it)|no|nope|nah|"
+                     r"no\s+thanks?|not\s+now|nothing)$")  # fmt: skip
 _HEAD = re.compile(
     r"(?i)^(?:(?:hey|hi|hello|ok|okay|so|um+|uh+|yo|well|alright|echotune)\b[\s,!.]*)*"
     r"(?:(?:please|pls|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|could\s+u|would\s+"
@@ -39,7 +48,8 @@ _TAIL = re.compile(r"(?i)(?:[\s,]+(?:please|pls|thanks|thank\s+you|thx|for\s+me|
 _QUESTION = re.compile(r"(?i)^(?:what|how|who|when|where|why|is|are|can|do|does|should|could|would|"
                        r"will|tell|yes|no)\b")  # fmt: skip
 _WHY = re.compile(r"(?i)^(?:why|how\s+come|explain|what\s+made\s+you|what'?s\s+the\s+reason|"
-                  r"reason\s+for|tell\s+me\s+why|tell\s+me\s+(?:more\s+)?about)\b\s*(?P<rest>.*)$")  # fmt: skip
+                  r"reason\s+for|tell\s+me\s+why|tell\s+me\s+(?:more\s+)?about)\b"
+                  r"\s*(?P<rest>.*)$")  # fmt: skip
 _WHY_LEAD = re.compile(
     r"(?i)^(?:(?:did|do|would|have|'d)\s+)?(?:you\s+)?(?:(?:just|even|also)\s+)?(?:suggest|recommend|"
     r"pick|choose|chose|add|include|play|put|give|select)(?:ed|s)?\s+(?:me\s+)?|^(?:is|was|are|"
@@ -94,6 +104,8 @@ class Intents:
                 return answer
         if _THANKS.match(t):
             return Say(THANKS)
+        if _CANCEL.match(t):
+            return Say(NEVER_MIND)
         for rule in (self._explain, self.playback.decide, self._stats, self.music.decide):
             decision = rule(t, history)
             if decision is not None:

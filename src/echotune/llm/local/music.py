@@ -4,6 +4,7 @@ search, or recommendations. Each rule returns None when it does not apply."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from echotune.llm.local.history import History, TrackRef
 from echotune.llm.local.plan import Args, Decision, FollowUp, Plan, Say, plan
@@ -41,7 +42,8 @@ _DECADE = re.compile(r"(?i)\b(?:the\s+)?(?:19|20)?([0-9])0'?s\b")
 _ASKS = re.compile(
     r"(?i)\b(?:recommend\w*|suggest\w*|something|anything|songs?|tracks?|music|tunes?|bangers|"
     r"jams|listen\w*|put\s+on|vibes?|mood|feeling|surprise\s+me|discover|new\s+music|"
-    r"what\s+should\s+i\s+(?:play|hear))\b"
+    r"what\s+should\s+i\s+(?:play|hear)|whatever|dunno|idk|i\s+don'?t\s+know|you\s+(?:choose|"
+    r"pick|decide))\b"
 )  # fmt: skip
 _ANYTHING = re.compile(r"(?i)\b(?:surprise|anything|whatever|you\s+(?:choose|pick|decide)|"
                        r"up\s+to\s+you|doesn'?t\s+matter|any|default|go\s+ahead|sure|yes|"
@@ -72,7 +74,13 @@ class MusicRules:
 
     def parse(self, text: str) -> tuple[Entity | None, Slots]:
         found = entity(text)
+        if found is not None and found.kind == "artist" and self._only_words(found.value):
+            found = None  # "songs like chill jazz", "I love jazz": words, not a name
         return found, slots(text, self._lexicon, found.span if found else None)
+
+    def _only_words(self, value: str) -> bool:
+        said = slots(value, self._lexicon)
+        return said.shaping and not said.unknown_words
 
     def playlist(self, text: str, history: History) -> Decision | None:
         found, wanted = self.parse(text)
@@ -172,7 +180,7 @@ class MusicRules:
     def recommend(self, text: str, history: History) -> Decision | None:
         _, wanted = self.parse(text)
         asked = _ASKS.search(text)
-        if not (wanted.shaping or wanted.diverse or asked):
+        if not (wanted.shaping or wanted.diverse or wanted.negated or asked):
             return None
         if not asked and wanted.unknown_words and _NAME.search(text):
             return None  # "Daft Punk" names an artist, it does not ask for punk
@@ -220,7 +228,7 @@ def _seed_ids(text: str, found: Entity | None, history: History) -> list[str]:
     return []
 
 
-def _changed(before: Args, text: str, wanted: Slots) -> Args | None:
+def _changed(before: Mapping[str, JSONValue], text: str, wanted: Slots) -> Args | None:
     """The last playlist's arguments with what "make it ..." changes, or None."""
     args = dict(before)
     args.pop("push_to_spotify", None)
@@ -245,6 +253,3 @@ def _decade_start(text: str) -> int:
     value = int(digits)
     return 1900 + value if value >= 30 else 2000 + value
 
-
-def first_args(decision: Plan) -> Args:
-    return dict(decision.steps[0].arguments)

@@ -71,15 +71,6 @@ def resolve(history: History, phrase: str) -> Resolved:
     return shown if shown is not None else phrase
 
 
-def resolve_many(history: History, phrase: str) -> list[TrackRef] | Resolved:
-    """Tracks to play or queue: the latest list for "them" or "it" after a list."""
-    if _ALL.match(clean(phrase)) or (
-        _ONE.match(clean(phrase)) and history.list_at > history.focus_at
-    ):
-        return list(history.last_list) or None
-    return resolve(history, phrase)
-
-
 def _position(history: History, position: int) -> Resolved:
     tracks = history.last_list
     if not tracks:

@@ -39,6 +39,7 @@ NO_PLAYLIST = (
     "chill playlist”), then say “push it to Spotify”."
 )
 THANKS = "You're welcome! Say “more like the first one” or “make it a playlist” any time."
+NEVER_MIND = "No problem. Ask me for music whenever you like."
 NO_TOOLS = "I can't reach the music tools in this chat right now, so I can't do that yet."
 
 

@@ -43,6 +43,9 @@ class PhraseMatcher:
         self._labels: list[str] = []
         self._vectors: Vectors | None = None
 
+    def warm_up(self) -> None:
+        self._examples()
+
     def canonical(self, text: str) -> str | None:
         """A request the rules understand that means what `text` says, or None."""
         examples = self._examples()

@@ -36,7 +36,8 @@ _PATTERNS: tuple[tuple[EntityKind, re.Pattern[str]], ...] = (
     ("artist", re.compile(
         r"(?i)\b" + _NOUN + r"\s+" + _FILLER + r"like\s+(?P<x>.+)"
         r"|\bin\s+the\s+style\s+of\s+(?P<y>.+)"
-        r"|\b(?:fans?\s+of|inspired\s+by|if\s+i\s+like|i'm\s+into|i\s+am\s+into)\s+(?P<z>.+)")),
+        r"|\b(?:fans?\s+of|inspired\s+by|if\s+i\s+like|i'm\s+into|i\s+am\s+into)\s+(?P<z>.+)"
+        r"|^i\s+(?:really\s+)?(?:like|love|enjoy|dig)\s+(?P<w>.+)")),
     ("by_artist", re.compile(
         r"(?i)\b(?:songs?|tracks?|music|stuff|hits|albums?|anything|something|more|some)\s+"
         r"(?:\w+\s+)?(?:by|from)\s+(?P<x>(?!the\s+\d0s|\d0s)(?!(?:the|my|this|that|these)"
@@ -96,6 +97,7 @@ class Slots:
     minutes: int | None = None
     diverse: bool = False
     unknown_words: int = 0  # words that are neither vocabulary nor filler
+    negated: int = 0  # vocabulary words said not to want ("nothing too sad")
 
     @property
     def shaping(self) -> bool:
@@ -121,6 +123,7 @@ class Slots:
             self.genres + other.genres, self.artists + other.artists,
             other.count or self.count, other.minutes or self.minutes,
             self.diverse or other.diverse, self.unknown_words + other.unknown_words,
+            self.negated + other.negated,
         )  # fmt: skip
 
 
@@ -140,7 +143,13 @@ _FILL_WORDS = frozenset((
 
 
 _NEGATIONS = frozenset(("no", "not", "don't", "dont", "never", "without", "except", "hate",
-                        "nothing", "avoid", "isn't", "aren't", "less", "skip", "but"))  # fmt: skip
+                        "nothing", "avoid", "isn't", "aren't", "less"))  # fmt: skip
+
+
+def _negated(words: list[str], start: int) -> bool:
+    before = words[max(0, start - 3) : start]
+    return bool(_NEGATIONS.intersection(before)) or " ".join(before[-2:]) in (
+        "anything but", "everything but", "but not")  # fmt: skip
 
 
 def slots(text: str, lexicon: Lexicon, hide: tuple[int, int] | None = None) -> Slots:
@@ -153,7 +162,8 @@ def slots(text: str, lexicon: Lexicon, hide: tuple[int, int] | None = None) -> S
         words = tokens(clause)
         hits = lexicon.find(words)
         for hit in hits:
-            if _NEGATIONS.intersection(words[max(0, hit.start - 3) : hit.start]):
+            if _negated(words, hit.start):
+                out.negated += 1
                 continue
             bucket = {"mood": out.moods, "activity": out.activities, "genre": out.genres}[hit.kind]
             if hit.name not in bucket:

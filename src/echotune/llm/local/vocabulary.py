@@ -33,9 +33,12 @@ def _terms(table: Mapping[str, str]) -> tuple[Term, ...]:
 _MOOD_WORDS = {
     "happy": "uplifting, cheerful, joyful, feel good, good mood, sunny, positive",
     "sad": "melancholy, melancholic, heartbroken, heartbreak, sad songs, crying, gloomy",
-    "calm": "relaxed, relaxing, peaceful, soothing, calming, quiet, gentle, serene",
-    "chill": "mellow, chilled, chillout, chill out, laid back, easygoing, easy going",
-    "energetic": "hype, hyped, pumped, high energy, intense, powerful, energizing, energising",
+    "calm": "relaxed, relaxing, peaceful, soothing, calming, quiet, gentle, serene, slow, "
+            "slow paced, low tempo",
+    "chill": "mellow, chilled, chillout, chill out, laid back, easygoing, easy going, "
+             "rainy day, sunday morning, lazy",
+    "energetic": "hype, hyped, pumped, high energy, intense, powerful, energizing, energising, "
+                 "fast, fast paced, high tempo",
     "upbeat": "fun, lively, bouncy, cheery, bright, peppy",
     "romantic": "romance, love songs, date night, sensual, sexy",
     "angry": "aggressive, rage, furious, mad, heavy hitting",

@@ -8,7 +8,7 @@ Plugs in here: any `Provider`; a `Ledger` for where budget spending is kept.
 """
 
 from echotune.llm.router.breaker import BreakerConfig, BreakerState, CircuitBreaker, Permit
-from echotune.llm.router.budgets import BudgetLimits, Budgets, Ledger, MemoryLedger
+from echotune.llm.router.budgets import BudgetLimits, Budgets, Ledger, MemoryLedger, Spend
 from echotune.llm.router.factory import build_router
 from echotune.llm.router.metrics import RouterMetrics
 from echotune.llm.router.plan import estimate_input_tokens
@@ -33,6 +33,7 @@ __all__ = [
     "RedisLedger",
     "Router",
     "RouterMetrics",
+    "Spend",
     "build_router",
     "estimate_input_tokens",
     "rank",

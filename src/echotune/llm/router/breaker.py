@@ -120,7 +120,9 @@ class CircuitBreaker:
                 self._close()
         elif self._state is BreakerState.CLOSED:
             self._consecutive = 0
-            self._record(False)
+            # A full window without failures stays so: the usual case costs nothing more.
+            if self._w_failures or self._w_count < len(self._window):
+                self._record(False)
 
     def failure(self, permit: Permit, retry_after: float | None = None) -> None:
         if retry_after is not None and retry_after > 0:

@@ -13,7 +13,7 @@ process through Redis (`RedisLedger` in redis_ledger.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -22,50 +22,71 @@ from echotune.llm.errors import BudgetExceeded
 from echotune.settings import LLMSettings
 
 _DAY = 86_400
-GLOBAL = "global"
+
+
+@dataclass(slots=True)
+class Spend:
+    tokens: int = 0
+    cost: float = 0.0
+
+
+_NOTHING = Spend()  # shared, read-only
 
 
 class Ledger(Protocol):
-    async def spent(self, day: str, scopes: Sequence[str]) -> list[tuple[int, float]]:
-        """(tokens, USD) spent on `day` for each scope, in order; (0, 0.0) when none."""
+    async def spent(self, day: str, user_id: str | None) -> tuple[Spend, Spend]:
+        """What `user_id` (nothing when None) and everyone together spent on `day`.
+        The caller only reads the results."""
         ...
 
     async def charge(
-        self, day: str, scopes: Sequence[str], tokens: int, cost: float, keep_for: float
+        self, day: str, user_id: str | None, tokens: int, cost: float, keep_for: float
     ) -> None:
-        """Add to every scope's spending of `day`, kept at least `keep_for` seconds more."""
+        """Add to the user's (when given) and the global spending of `day`, kept at least
+        `keep_for` seconds more."""
         ...
 
     async def aclose(self) -> None: ...
 
 
 class MemoryLedger:
+    """In this process. Budgets call its `*_now` methods directly: no coroutine per call."""
+
     def __init__(self) -> None:
         self._day = ""
-        self._spent: dict[str, list[float]] = {}
+        self._global = Spend()
+        self._users: dict[str, Spend] = {}
 
-    async def spent(self, day: str, scopes: Sequence[str]) -> list[tuple[int, float]]:
-        if day != self._day:
-            return [(0, 0.0)] * len(scopes)
-        out: list[tuple[int, float]] = []
-        for scope in scopes:
-            entry = self._spent.get(scope)
-            out.append((int(entry[0]), entry[1]) if entry else (0, 0.0))
-        return out
+    async def spent(self, day: str, user_id: str | None) -> tuple[Spend, Spend]:
+        return self.spent_now(day, user_id)
 
     async def charge(
-        self, day: str, scopes: Sequence[str], tokens: int, cost: float, keep_for: float
+        self, day: str, user_id: str | None, tokens: int, cost: float, keep_for: float
     ) -> None:
-        if day != self._day:  # a new day: yesterday's spending is of no further use
-            self._day = day
-            self._spent = {}
-        for scope in scopes:
-            entry = self._spent.setdefault(scope, [0.0, 0.0])
-            entry[0] += tokens
-            entry[1] += cost
+        self.charge_now(day, user_id, tokens, cost)
 
     async def aclose(self) -> None:
         return None
+
+    def spent_now(self, day: str, user_id: str | None) -> tuple[Spend, Spend]:
+        if day != self._day:
+            return _NOTHING, _NOTHING
+        user = _NOTHING if user_id is None else self._users.get(user_id, _NOTHING)
+        return user, self._global
+
+    def charge_now(self, day: str, user_id: str | None, tokens: int, cost: float) -> None:
+        if day != self._day:  # a new day: yesterday's spending is of no further use
+            self._day = day
+            self._global = Spend()
+            self._users = {}
+        self._global.tokens += tokens
+        self._global.cost += cost
+        if user_id is not None:
+            user = self._users.get(user_id)
+            if user is None:
+                user = self._users[user_id] = Spend()
+            user.tokens += tokens
+            user.cost += cost
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,7 @@ class Budgets:
     ) -> None:
         self.limits = limits
         self._ledger: Ledger = ledger if ledger is not None else MemoryLedger()
+        self._memory = self._ledger if isinstance(self._ledger, MemoryLedger) else None
         self._now = now
         self._has_user = limits.user_tokens is not None or limits.user_cost is not None
         self._has_global = limits.global_tokens is not None or limits.global_cost is not None
@@ -105,39 +127,38 @@ class Budgets:
 
     async def check(self, user_id: str | None, tokens: int, cost: float) -> None:
         """Raise BudgetExceeded if `tokens` / `cost` more would overrun a budget today."""
-        scopes = self._scopes(user_id)
-        if not scopes:
+        user_id = user_id if self._has_user else None
+        if user_id is None and not self._has_global:
             return
         now = self._now()
-        spent = await self._ledger.spent(self._today(now), scopes)
-        for scope, (used_tokens, used_cost) in zip(scopes, spent, strict=True):
-            is_user = scope != GLOBAL
-            who = user_id if is_user else None
-            limit_t = self.limits.user_tokens if is_user else self.limits.global_tokens
-            limit_c = self.limits.user_cost if is_user else self.limits.global_cost
-            if limit_t is not None and used_tokens + tokens > limit_t:
-                raise _exceeded(who, "token", f"{used_tokens} of {limit_t} tokens", now)
-            if limit_c is not None and used_cost + cost > limit_c:
-                usage = f"${used_cost:.4f} of ${limit_c:.2f}"
-                raise _exceeded(who, "cost", usage, now)
+        day = self._today(now)
+        if self._memory is not None:
+            user, everyone = self._memory.spent_now(day, user_id)
+        else:
+            user, everyone = await self._ledger.spent(day, user_id)
+        lim = self.limits
+        if user_id is not None:
+            _fits(user_id, "token", user.tokens, tokens, lim.user_tokens, now)
+            _fits(user_id, "cost", user.cost, cost, lim.user_cost, now)
+        if self._has_global:
+            _fits(None, "token", everyone.tokens, tokens, lim.global_tokens, now)
+            _fits(None, "cost", everyone.cost, cost, lim.global_cost, now)
 
     async def charge(self, user_id: str | None, tokens: int, cost: float) -> None:
-        scopes = self._scopes(user_id)
-        if scopes and (tokens or cost):
-            now = self._now()
-            day = self._today(now)
+        if not (self._has_user or self._has_global) or not (tokens or cost):
+            return
+        now = self._now()
+        day = self._today(now)
+        user_id = user_id if self._has_user else None
+        if self._memory is not None:
+            self._memory.charge_now(day, user_id, tokens, cost)
+        else:
             # Kept through tomorrow: a day's spending is read until the day has ended.
             keep_for = (self._day_no + 2) * _DAY - now
-            await self._ledger.charge(day, scopes, tokens, cost, keep_for)
+            await self._ledger.charge(day, user_id, tokens, cost, keep_for)
 
     async def aclose(self) -> None:
         await self._ledger.aclose()
-
-    def _scopes(self, user_id: str | None) -> tuple[str, ...]:
-        if self._has_user and user_id is not None:
-            user = "user:" + user_id
-            return (user, GLOBAL) if self._has_global else (user,)
-        return (GLOBAL,) if self._has_global else ()
 
     def _today(self, now: float) -> str:
         day_no = int(now // _DAY)
@@ -147,14 +168,18 @@ class Budgets:
         return self._day
 
 
-def _exceeded(user_id: str | None, unit: str, usage: str, now: float) -> BudgetExceeded:
+def _fits(
+    user_id: str | None, unit: str, used: float, more: float, limit: float | None, now: float
+) -> None:
+    if limit is None or used + more <= limit:
+        return
+    usage = f"{int(used)} of {limit} tokens" if unit == "token" else f"${used:.4f} of ${limit:.2f}"
     retry_after = _DAY - now % _DAY
     hours, rest = divmod(int(retry_after), 3600)
-    scope = "user" if user_id is not None else "global"
     whose = f"user {user_id}'s" if user_id is not None else "the global"
-    return BudgetExceeded(
+    raise BudgetExceeded(
         f"{whose} daily {unit} budget is used up ({usage} spent today, this request would "
         f"exceed it); it resets at 00:00 UTC, in {hours}h{rest // 60:02d}m",
-        scope=scope,
+        scope="user" if user_id is not None else "global",
         retry_after=retry_after,
     )

@@ -34,7 +34,7 @@ class Deadlines:
     def start(self, seconds: float) -> int:
         """Cancel the current task if `stop` is not called within `seconds`."""
         loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
+        task = asyncio.current_task(loop)
         if task is None:
             raise RuntimeError("deadlines need a running task")
         deadline = loop.time() + seconds

@@ -23,44 +23,62 @@ async def hedged_complete(
 ) -> tuple[Slot, ChatResponse] | None:
     """The first answer and who gave it, or None when every candidate failed (each one's
     reason appended to `attempts`). A non-retryable error is raised at once."""
-    queue = iter(slots)
-    running: dict[asyncio.Task[ChatResponse], Slot] = {}
-
-    def launch() -> bool:
-        for slot in queue:
-            permit = slot.breaker.allow()
-            if not permit:
-                attempts.append(slot.open_error().message)
-                continue
-            running[asyncio.ensure_future(slot.complete(request, permit))] = slot
-            return True
-        return False
-
-    more = launch()
+    race = _Race(slots, request, attempts)
     try:
-        while running:
-            hedge = more and len(running) < _MAX_IN_FLIGHT
+        more = race.launch()
+        while race.running:
+            hedge = more and len(race.running) < _MAX_IN_FLIGHT
             done, _ = await asyncio.wait(
-                running,
+                race.running,
                 timeout=hedge_after if hedge else None,
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if not done:
-                more = launch()
+                more = race.launch()
                 continue
-            for task in done:
-                slot = running.pop(task)
-                exc = task.exception()
-                if exc is None:
-                    return slot, task.result()
-                if not isinstance(exc, ProviderError) or not exc.retryable:
-                    raise exc
-                attempts.append(slot.reason(exc))
-            if not running:
-                more = launch()
+            won = race.settle(done)
+            if won is not None:
+                return won
+            if not race.running:
+                more = race.launch()
         return None
     finally:
-        for task in running:
+        await race.cancel()
+
+
+class _Race:
+    def __init__(self, slots: Sequence[Slot], request: ChatRequest, attempts: list[str]) -> None:
+        self._queue = iter(slots)
+        self._request = request
+        self._attempts = attempts
+        self.running: dict[asyncio.Task[ChatResponse], Slot] = {}
+
+    def launch(self) -> bool:
+        """Start the next candidate whose breaker lets it; False when none is left."""
+        for slot in self._queue:
+            permit = slot.breaker.allow()
+            if not permit:
+                self._attempts.append(slot.open_error().message)
+                continue
+            task = asyncio.ensure_future(slot.complete(self._request, permit))
+            self.running[task] = slot
+            return True
+        return False
+
+    def settle(self, done: set[asyncio.Task[ChatResponse]]) -> tuple[Slot, ChatResponse] | None:
+        for task in done:
+            slot = self.running.pop(task)
+            exc = task.exception()
+            if exc is None:
+                return slot, task.result()
+            if not isinstance(exc, ProviderError) or not exc.retryable:
+                raise exc
+            self._attempts.append(slot.reason(exc))
+        return None
+
+    async def cancel(self) -> None:
+        """Stop the calls still running: the loser of a won race, or all on an error."""
+        for task in self.running:
             task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+        if self.running:
+            await asyncio.gather(*self.running, return_exceptions=True)

@@ -42,6 +42,11 @@ class Plan:
     input_tokens: int
     output_tokens: int  # expected, not max_tokens
 
+    def estimate(self) -> tuple[int, float]:
+        """Tokens and USD the request will likely take on its first candidate."""
+        tin, tout = self.input_tokens, self.output_tokens
+        return tin + tout, self.candidates[0].config.cost(tin, tout)
+
     def skipped_reasons(self, max_tokens: int) -> list[str]:
         need = self.input_tokens + max_tokens
         return [
@@ -54,7 +59,8 @@ def make_plan(
     request: ChatRequest, rankings: Rankings, by_name: Mapping[str, Slot], policy: str
 ) -> Plan:
     tokens_in = estimate_input_tokens(request)
-    tokens_out = min(request.max_tokens, EXPECTED_OUTPUT)
+    max_tokens = request.max_tokens
+    tokens_out = min(EXPECTED_OUTPUT, max_tokens)
     need = tokens_in + request.max_tokens
     if request.provider is not None:
         return Plan((_pinned(request.provider, by_name, need),), (), tokens_in, tokens_out)

@@ -8,9 +8,9 @@ pipelined round trip.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from redis.asyncio import Redis
+
+from echotune.llm.router.budgets import Spend
 
 
 class RedisLedger:
@@ -25,27 +25,28 @@ class RedisLedger:
     def from_url(cls, url: str, prefix: str = "echotune:llm:budget") -> RedisLedger:
         return cls(Redis.from_url(url), prefix=prefix, owns_client=True)
 
-    def _key(self, day: str, scope: str, unit: str) -> str:
-        return f"{self._prefix}:{day}:{scope}:{unit}"
+    def _keys(self, day: str, scope: str) -> tuple[str, str]:
+        base = f"{self._prefix}:{day}:{scope}"
+        return base + ":tokens", base + ":cost"
 
-    async def spent(self, day: str, scopes: Sequence[str]) -> list[tuple[int, float]]:
-        keys: list[str] = []
-        for scope in scopes:
-            keys.append(self._key(day, scope, "tokens"))
-            keys.append(self._key(day, scope, "cost"))
+    async def spent(self, day: str, user_id: str | None) -> tuple[Spend, Spend]:
+        keys = [*self._keys(day, "global")]
+        if user_id is not None:
+            keys.extend(self._keys(day, "user:" + user_id))
         values = await self._redis.mget(keys)
-        return [
-            (int(values[i] or 0), float(values[i + 1] or 0.0)) for i in range(0, len(values), 2)
-        ]
+        everyone = Spend(int(values[0] or 0), float(values[1] or 0.0))
+        if user_id is None:
+            return Spend(), everyone
+        return Spend(int(values[2] or 0), float(values[3] or 0.0)), everyone
 
     async def charge(
-        self, day: str, scopes: Sequence[str], tokens: int, cost: float, keep_for: float
+        self, day: str, user_id: str | None, tokens: int, cost: float, keep_for: float
     ) -> None:
         ttl = max(1, int(keep_for))
+        scopes = ("global",) if user_id is None else ("global", "user:" + user_id)
         async with self._redis.pipeline(transaction=False) as pipe:
             for scope in scopes:
-                tokens_key = self._key(day, scope, "tokens")
-                cost_key = self._key(day, scope, "cost")
+                tokens_key, cost_key = self._keys(day, scope)
                 pipe.incrby(tokens_key, tokens)
                 pipe.incrbyfloat(cost_key, cost)
                 pipe.expire(tokens_key, ttl)

@@ -91,36 +91,57 @@ class Router:
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         plan = make_plan(request, self._rankings, self._by_name, self._policy)
-        await self._check_budget(request, plan)
+        budgets = self._budgets
+        if budgets is not None:
+            await budgets.check(request.user_id, *plan.estimate())
         attempts: list[str] = []
         if request.latency_critical and self._hedge_after is not None and len(plan.candidates) > 1:
             won = await hedged_complete(plan.candidates, request, self._hedge_after, attempts)
+            if won is None:
+                raise self._exhausted(request, plan, attempts)
+            slot, response = won
         else:
-            won = await self._first_answer(plan.candidates, request, attempts)
-        if won is None:
-            raise self._exhausted(request, plan, attempts)
-        slot, response = won
-        await self._charge(request, slot, response)
+            # Inline rather than a helper coroutine: every suspension inside the provider's
+            # call passes through each awaiting frame, so one frame fewer is cheaper I/O.
+            pinned = request.provider is not None
+            for slot in plan.candidates:
+                permit = slot.breaker.allow()
+                if not permit:
+                    _skip(slot, pinned, attempts)
+                    continue
+                try:
+                    response = await slot.complete(request, permit)
+                    break
+                except ProviderError as exc:
+                    _failed(slot, exc, pinned, attempts)
+            else:
+                raise self._exhausted(request, plan, attempts)
+        if budgets is not None:
+            usage = response.usage
+            cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
+            await budgets.charge(request.user_id, usage.total, cost)
         return response
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         plan = make_plan(request, self._rankings, self._by_name, self._policy)
-        await self._check_budget(request, plan)
+        budgets = self._budgets
+        if budgets is not None:
+            await budgets.check(request.user_id, *plan.estimate())
         attempts: list[str] = []
         pinned = request.provider is not None
         for slot in plan.candidates:
             permit = slot.breaker.allow()
             if not permit:
-                if pinned:
-                    raise slot.open_error()
-                attempts.append(slot.open_error().message)
+                _skip(slot, pinned, attempts)
                 continue
             sent = False
             events = slot.stream(request, permit)
             try:
                 async for event in events:
-                    if isinstance(event, StreamEnd):
-                        await self._charge(request, slot, event.response)
+                    if isinstance(event, StreamEnd) and budgets is not None:
+                        usage = event.response.usage
+                        cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
+                        await budgets.charge(request.user_id, usage.total, cost)
                     sent = True
                     yield event
                 return
@@ -131,9 +152,7 @@ class Router:
                         f"the answer broke off after it had begun ({exc.message}); it is not "
                         "continued by another model",
                     ) from exc
-                if pinned or not exc.retryable:
-                    raise
-                attempts.append(slot.reason(exc))
+                _failed(slot, exc, pinned, attempts)
             finally:
                 await events.aclose()
         raise self._exhausted(request, plan, attempts)
@@ -156,39 +175,22 @@ class Router:
         if self._budgets is not None:
             await self._budgets.aclose()
 
-    async def _first_answer(
-        self, candidates: Sequence[Slot], request: ChatRequest, attempts: list[str]
-    ) -> tuple[Slot, ChatResponse] | None:
-        pinned = request.provider is not None
-        for slot in candidates:
-            permit = slot.breaker.allow()
-            if not permit:
-                if pinned:
-                    raise slot.open_error()
-                attempts.append(slot.open_error().message)
-                continue
-            try:
-                return slot, await slot.complete(request, permit)
-            except ProviderError as exc:
-                if pinned or not exc.retryable:
-                    raise
-                attempts.append(slot.reason(exc))
-        return None
-
-    async def _check_budget(self, request: ChatRequest, plan: Plan) -> None:
-        if self._budgets is not None:
-            tin, tout = plan.input_tokens, plan.output_tokens
-            cost = plan.candidates[0].config.cost(tin, tout)
-            await self._budgets.check(request.user_id, tin + tout, cost)
-
-    async def _charge(self, request: ChatRequest, slot: Slot, response: ChatResponse) -> None:
-        if self._budgets is not None:
-            usage = response.usage
-            cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
-            await self._budgets.charge(request.user_id, usage.total, cost)
-
     def _exhausted(
         self, request: ChatRequest, plan: Plan, attempts: list[str]
     ) -> NoProviderAvailable:
         reasons = attempts + plan.skipped_reasons(request.max_tokens)
         return NoProviderAvailable("no provider could answer: " + "; ".join(reasons), reasons)
+
+
+def _skip(slot: Slot, pinned: bool, attempts: list[str]) -> None:
+    """The breaker said no: a pinned provider's caller hears why, others move on."""
+    if pinned:
+        raise slot.open_error()
+    attempts.append(slot.open_error().message)
+
+
+def _failed(slot: Slot, exc: ProviderError, pinned: bool, attempts: list[str]) -> None:
+    """Fail over (note why), or raise: a pinned provider's or a non-retryable error."""
+    if pinned or not exc.retryable:
+        raise exc
+    attempts.append(slot.reason(exc))
