@@ -93,9 +93,14 @@ async def compare(direct: object, routed: object, requests: int, concurrency: in
     stacked: list[float] = []
     await timed_batch(direct, concurrency)
     await timed_batch(routed, concurrency)  # warm both paths
-    for _ in range(max(1, requests // concurrency)):
-        plain += await timed_batch(direct, concurrency)
-        stacked += await timed_batch(routed, concurrency)
+    for round_ in range(max(1, requests // concurrency)):
+        # ABBA order: whichever runs second after a pause does not always get the same one.
+        if round_ % 2:
+            stacked += await timed_batch(routed, concurrency)
+            plain += await timed_batch(direct, concurrency)
+        else:
+            plain += await timed_batch(direct, concurrency)
+            stacked += await timed_batch(routed, concurrency)
     return {
         "direct_p50_ms": round(pct(plain, 0.5), 3), "direct_p99_ms": round(pct(plain, 0.99), 3),
         "stack_p50_ms": round(pct(stacked, 0.5), 3), "stack_p99_ms": round(pct(stacked, 0.99), 3),
