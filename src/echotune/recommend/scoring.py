@@ -36,6 +36,8 @@ GENRE_BONUS = 0.5
 ARTIST_BONUS = 0.2
 # At most a tenth of a perfect match: breaks near-ties toward known songs.
 POPULARITY_PRIOR = 0.1
+# Past rows / n = 1 / this, `seed_similarity_of_rows` scores every row instead.
+_GATHER_SHARE = 20
 
 
 def candidate_mask(
@@ -54,10 +56,8 @@ def candidate_mask(
     return keep
 
 
-def add_seed_similarity(
-    score: F32, index: FeatureIndex, points: Sequence[F32], share: float
-) -> None:
-    """score += Σ share / (1 + d²/(W·τ)) over seed points, d² the weighted squared distance."""
+def kernel_weights(points: Sequence[F32], share: float) -> F32:
+    """(k, 17) weights w with 1 / (w_k · [z | |z|² | 1]) = the share-weighted kernel to point k."""
     scale = 1.0 / (TOTAL_WEIGHT * KERNEL_WIDTH)
     stacked = np.asarray(points, dtype=np.float64)
     # Row k of the product is (1 + (|z|² - 2 z·p_k + |p_k|²)·scale) / share for every z,
@@ -67,12 +67,42 @@ def add_seed_similarity(
     weights[:, Z_WIDTH] = scale
     weights[:, Z_WIDTH + 1] = 1.0 + scale * np.einsum("ij,ij->i", stacked, stacked)
     weights /= share
+    out: F32 = weights.astype(np.float32)
+    return out
+
+
+def add_seed_similarity(
+    score: F32, index: FeatureIndex, points: Sequence[F32], share: float
+) -> None:
+    """score += Σ share / (1 + d²/(W·τ)) over seed points, d² the weighted squared distance."""
     # (k, 17) x (17, n): the transposed column-major block is row-major, so each
     # seed's kernels come out as one contiguous row.
-    kernels = weights.astype(np.float32) @ index.seed_block.T
+    kernels = kernel_weights(points, share) @ index.seed_block.T
     np.reciprocal(kernels, out=kernels)
     for row in kernels:
         score += row
+
+
+def seed_similarity_of_rows(
+    index: FeatureIndex, rows: npt.NDArray[np.intp], points: Sequence[F32], share: float
+) -> F32:
+    """What `add_seed_similarity` adds, for the given rows only."""
+    weights = kernel_weights(points, share)
+    if rows.size * _GATHER_SHARE < len(index):
+        kernels = index.seed_block[rows] @ weights.T
+        np.reciprocal(kernels, out=kernels)
+        few: F32 = kernels.sum(axis=1, dtype=np.float32)
+        return few
+    # Gathering rows of the column-major block costs a pass per column, so past
+    # a twentieth of the catalog one pass over every row is cheaper; one
+    # matrix-vector product per point beats BLAS's skinny (k, 17) x (17, n) gemm.
+    score = np.zeros(len(index), dtype=np.float32)
+    for w in weights:
+        kernel = w @ index.seed_block.T
+        np.reciprocal(kernel, out=kernel)
+        score += kernel
+    out: F32 = score[rows]
+    return out
 
 
 def add_target_pull(score: F32, index: FeatureIndex, targets: Mapping[str, float]) -> None:

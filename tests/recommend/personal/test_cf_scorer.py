@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
 
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal.cf_scorer import CFArtifact, CFScorer
-from echotune.recommend.personal.store import _fit
+from echotune.recommend.personal.store import fit_artifact
 
 
 def _data(index: FeatureIndex) -> Interactions:
@@ -26,7 +30,7 @@ def _data(index: FeatureIndex) -> Interactions:
 
 def test_scores_follow_the_taste_group_and_survive_save_and_load(tmp_path: Path) -> None:
     index = FeatureIndex.synthetic(500, seed=2)
-    artifact = _fit(_data(index))
+    artifact = fit_artifact(_data(index))
     assert artifact.item_factors.shape[0] == len(artifact.item_ids)
     scorer = CFScorer(artifact, index)
     listener = {str(t): 3.0 for t in index.ids[:5]}  # first half only
@@ -47,3 +51,83 @@ def test_scores_follow_the_taste_group_and_survive_save_and_load(tmp_path: Path)
     assert again is not None
     np.testing.assert_allclose(again, scores, rtol=1e-5, atol=1e-6)
     assert CFArtifact.load(path).latent_weight == artifact.latent_weight
+
+
+def _random_artifact(index: FeatureIndex, factors: int) -> CFArtifact:
+    rng = np.random.default_rng(8)
+    n = len(index)
+    cols = rng.integers(0, n, size=(n, 10))
+    weights = sp.csr_matrix(
+        (rng.random(n * 10, dtype=np.float32), cols.ravel(), np.arange(0, n * 10 + 1, 10)),
+        shape=(n, n),
+    )
+    weights.sum_duplicates()
+    # Items in another order than the index's rows, as after real training.
+    order = rng.permutation(n)
+    return CFArtifact(
+        name="random", item_ids=tuple(str(index.ids[i]) for i in order), weights=weights,
+        prior=rng.random(n, dtype=np.float32) * np.float32(0.02), weighting="log",
+        trained_at=datetime.now(UTC), users=1, interactions=1,
+        item_factors=rng.normal(0, 0.3, size=(n, factors)).astype(np.float32),
+        latent_weight=0.8, latent_scale=1.0, candidates=300,
+    )  # fmt: skip
+
+
+def _reference(art: CFArtifact, index: FeatureIndex, listener: dict[str, float]) -> np.ndarray:
+    """x·W + prior, plus the ALS term on the best 300 unplayed items, per index row."""
+    item_of = {t: i for i, t in enumerate(art.item_ids)}
+    seen = np.array(sorted(item_of[t] for t, w in listener.items() if w > 0 and t in item_of))
+    x = np.array([1.0 + np.log(max(listener[art.item_ids[i]], 1.0)) for i in seen])
+    scores = art.weights[seen].T @ x + art.prior
+    y = art.item_factors.astype(np.float64)
+    conf = 1.0 + x
+    a = (
+        y.T @ y
+        + (y[seen].T * (conf - 1.0)) @ y[seen]
+        + art.latent_regularization * np.eye(y.shape[1])
+    )
+    user = np.linalg.solve(a, y[seen].T @ conf)
+    masked = scores.copy()
+    masked[seen] = -np.inf
+    cand = np.argsort(-masked)[: art.candidates]
+    scores[cand] += art.latent_weight / art.latent_scale * (y[cand] @ user)
+    rows = np.array([index.row_of(t) for t in art.item_ids])
+    out = np.zeros(len(index))
+    out[rows] = scores
+    return out
+
+
+def test_scores_match_a_plain_reference_over_a_large_catalog() -> None:
+    index = FeatureIndex.synthetic(30_000, seed=4)  # above the sampled-shortlist size
+    art = _random_artifact(index, factors=8)
+    scorer = CFScorer(art, index)
+    rng = np.random.default_rng(9)
+    listener = {
+        str(index.ids[i]): float(rng.integers(1, 6)) for i in rng.choice(30_000, 400, replace=False)
+    }
+    listener["not-in-the-model"] = 3.0
+    listener[str(index.ids[7])] = -1.0  # a skipped track counts for nothing
+    scores = scorer.scores(listener)
+    assert scores is not None
+    np.testing.assert_allclose(scores, _reference(art, index, listener), rtol=1e-4, atol=1e-5)
+
+
+def test_model_rows_are_remembered_only_for_read_only_mappings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = FeatureIndex.synthetic(500, seed=2)
+    scorer = CFScorer(fit_artifact(_data(index)), index)
+    lookups: list[int] = []
+    lookup = scorer._lookup_row
+    monkeypatch.setattr(scorer, "_lookup_row", lambda w: lookups.append(len(w)) or lookup(w))
+    plain = {str(t): 3.0 for t in index.ids[:5]}
+    first = scorer.scores(plain)
+    plain[str(index.ids[200])] = 3.0  # a plain dict can change: looked up again
+    second = scorer.scores(plain)
+    assert first is not None and second is not None and not np.allclose(first, second)
+    frozen = MappingProxyType(dict(plain))
+    again = scorer.scores(frozen)
+    assert again is not None and np.allclose(again, second)
+    scorer.explain(frozen, str(index.ids[201]))
+    scorer.scores(frozen)
+    assert lookups == [5, 6, 6]

@@ -17,6 +17,7 @@ from echotune.listening.models import Feedback, Play
 from echotune.listening.service import cut_page
 from echotune.observability.metrics import Metrics
 from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.personal.bounds import ContentBounds
 from echotune.recommend.personal.context import canonical, context_targets
 from echotune.recommend.personal.explain import Explainer, Reason
 from echotune.recommend.personal.models import (
@@ -27,6 +28,7 @@ from echotune.recommend.personal.models import (
     RecommendedTrack,
     TasteSummary,
 )
+from echotune.recommend.personal.pruning import EXACT_BELOW
 from echotune.recommend.personal.ranker import RankRequest, rank
 from echotune.recommend.personal.store import ModelStore
 from echotune.recommend.personal.taste import TasteProfile, build_profile
@@ -54,6 +56,16 @@ class PersonalRecommendationService:
         self._models = models
         self._metrics = metrics
         self._profiles: dict[str, tuple[tuple[object, ...], TasteProfile]] = {}
+        self._bounds: tuple[FeatureIndex, ContentBounds | None] | None = None
+
+    def bounds(self, index: FeatureIndex) -> ContentBounds | None:
+        """The kernel bounds of this index, built on its first request (~0.1 s per
+        million tracks); small catalogs are scored exactly without them."""
+        if self._bounds is None or self._bounds[0] is not index:
+            built = ContentBounds.build(index) if len(index) >= EXACT_BELOW else None
+            # Holding the index itself, not its id: a freed index's id can be reused.
+            self._bounds = (index, built)
+        return self._bounds[1]
 
     async def profile(self, user_id: str) -> TasteProfile:
         index = self._index()
@@ -89,7 +101,7 @@ class PersonalRecommendationService:
         scorer = self._models.scorer()
         start = time.perf_counter()
         cf = scorer.scores(profile.track_weights) if scorer and profile.track_weights else None
-        ranked = rank(index, profile, cf, _rank_request(req, targets))
+        ranked = rank(index, profile, cf, _rank_request(req, targets), self.bounds(index))
         self._metrics.recommend_latency.labels("personal").observe(time.perf_counter() - start)
         ids = [str(index.ids[r.row]) for r in ranked]
         referenced = {a for a, _ in profile.anchors} | set(profile.liked) | set(profile.played)
@@ -132,7 +144,9 @@ def _stamp(newest: list[Feedback]) -> object:
 
 
 def _context_label(req: PersonalRequest) -> str | None:
-    parts = [f"a {canonical(req.mood)} mood" if req.mood else "",
+    mood = canonical(req.mood) if req.mood else ""
+    article = "an" if mood[:1] in ("a", "e", "i", "o", "u") else "a"
+    parts = [f"{article} {mood} mood" if mood else "",
              f"{canonical(req.activity)}" if req.activity else ""]  # fmt: skip
     label = " and ".join(p for p in parts if p)
     return label or None

@@ -87,7 +87,7 @@ class ModelStore:
             if interactions.nnz == 0:
                 return TrainReport(trained=False, users=0, items=0, interactions=0,
                                    seconds=0.0, model="echotune", reason="no plays yet")  # fmt: skip
-            artifact = await asyncio.to_thread(_fit, interactions)
+            artifact = await asyncio.to_thread(fit_artifact, interactions)
             await asyncio.to_thread(self._save, artifact)
             self._scorer = CFScorer(artifact, self._index())
             report = TrainReport(
@@ -158,7 +158,8 @@ class ModelStore:
         artifact.save(self._path)
 
 
-def _fit(interactions: Interactions) -> CFArtifact:
+def fit_artifact(interactions: Interactions) -> CFArtifact:
+    """The production collaborative model (`EchoTuneModel()` defaults), fitted and packed."""
     model = EchoTuneModel()
     model.fit(interactions)
     latent = model.latent

@@ -10,9 +10,10 @@ tastes is matched to both rather than to their average.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +38,8 @@ SUMMARY_ATTRIBUTES = ("energy", "valence", "danceability", "acousticness", "temp
 class TasteProfile:
     user_id: str
     plays: int
-    track_weights: dict[str, float]
+    track_weights: Mapping[str, float]
+    """Read-only, so that a scorer may remember what it derived from it."""
     played: frozenset[str]
     liked: frozenset[str]
     disliked: frozenset[str]
@@ -48,6 +50,10 @@ class TasteProfile:
     top_genres: tuple[tuple[str, float], ...]
     top_artists: tuple[str, ...]
     disliked_artists: frozenset[str] = field(default_factory=frozenset)
+    # Index rows of played or liked and of disliked tracks, resolved once per
+    # profile: per request, sets of ids would cost a dict lookup per track.
+    played_rows: Rows = field(default_factory=lambda: np.empty(0, dtype=np.intp), compare=False)
+    disliked_rows: Rows = field(default_factory=lambda: np.empty(0, dtype=np.intp), compare=False)
 
     @property
     def is_cold(self) -> bool:
@@ -97,11 +103,13 @@ def build_profile(
     positive = {t: w for t, w in weights.items() if w > 0 and t not in disliked}
     rows, row_weights = _rows_of(index, positive)
     centroid, anchors = _centroid_and_anchors(index, rows, row_weights)
+    disliked_rows = _rows_of_ids(index, disliked)
+    played = frozenset(p.track_id for p in plays)
     return TasteProfile(
         user_id=user_id,
         plays=len(plays),
-        track_weights=dict(weights),
-        played=frozenset(p.track_id for p in plays),
+        track_weights=MappingProxyType(dict(weights)),
+        played=played,
         liked=frozenset(liked),
         disliked=frozenset(disliked),
         skipped_often=frozenset(t for t, w in weights.items() if w < 0),
@@ -110,10 +118,15 @@ def build_profile(
         usual=_usual(index, rows, row_weights),
         top_genres=_top_genres(index, rows, row_weights),
         top_artists=_top_artists(index, rows, row_weights),
-        disliked_artists=frozenset(
-            index.artist_of_row(r) for t in disliked if (r := index.row_of(t)) is not None
-        ),
+        disliked_artists=frozenset(index.artist_of_row(int(r)) for r in disliked_rows),
+        played_rows=_rows_of_ids(index, played | liked),
+        disliked_rows=disliked_rows,
     )
+
+
+def _rows_of_ids(index: FeatureIndex, ids: Collection[str]) -> Rows:
+    rows = [r for t in ids if (r := index.row_of(t)) is not None]
+    return np.asarray(sorted(rows), dtype=np.intp)
 
 
 def _rows_of(index: FeatureIndex, weights: dict[str, float]) -> tuple[Rows, F64]:
