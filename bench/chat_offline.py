@@ -1,7 +1,7 @@
 """Offline assistant reply time: the whole chat turn, in process. Prints JSON.
 
 Builds the real services on a fresh SQLite store with the bundled catalog,
-imports the real streaming-history sample for one listener, and times
+imports the real streaming-history sample (tests/listening/data) for one listener, and times
 `ChatService.reply` (intent parsing, the recommend tool over the hybrid
 ranker, the reply, the track check and storing the conversation) for
 recommendation requests in varied phrasings. The response cache is off
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HISTORY = ROOT / "tests/listening/data/Streaming_History_Audio_2023.json"
+HISTORY = sorted((ROOT / "tests/listening/data").glob("Streaming_History_Audio_*.json"))
 PHRASES = (
     "something upbeat for a run", "recommend some chill jazz", "songs like Daft Punk",
     "I need energetic music for the gym", "play me something calm for studying",
@@ -45,7 +45,14 @@ async def run(requests: int) -> dict[str, object]:
     from echotune.listening.history_import import HistoryFile
     from echotune.recommend.personal.models import PersonalRequest
     from echotune.settings import LLMSettings, Settings
+    from echotune.observability.logging import configure_logging
     from echotune.wiring import bootstrap_catalog, build_services
+
+    configure_logging("WARNING")  # stdout is for the JSON result only
+    from threadpoolctl import threadpool_limits
+
+    # As the server runs (create_app): one BLAS thread; two next to other work are far slower.
+    threadpool_limits(limits=1, user_api="blas")
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
@@ -56,7 +63,7 @@ async def run(requests: int) -> dict[str, object]:
         try:
             await bootstrap_catalog(services)
             user, _ = await services.users.create_user("bench")
-            await services.history.import_files(user.id, [HistoryFile.from_path(HISTORY)])
+            await services.history.import_files(user.id, [HistoryFile.from_path(p) for p in HISTORY])
             await services.models.train()
             turns, recs = [], []
             for i in range(requests):

@@ -84,17 +84,20 @@ def test_general_questions_are_shared_through_the_cache(
     assert len([r for r in fake_openai.requests]) == 1
 
 
-def test_daily_token_budget_is_a_clear_429(
+def test_a_spent_daily_budget_is_a_clear_429_or_the_free_assistant(
     vendor_client: TestClient, fake_openai: FakeOpenAI
 ) -> None:
     auth = bearer(vendor_client)
     fake_openai.script.reply("A long answer.", input_tokens=49_000, output_tokens=2_000)
     ask(vendor_client, auth, "tell me about jazz " + uuid.uuid4().hex[:6])
-    response = vendor_client.post("/api/v1/chat", headers=auth,
-                                  json={"message": "and blues? " + uuid.uuid4().hex[:6]})
-    assert response.status_code == 429, response.text
-    assert "budget" in response.json()["error"]["message"].lower()
-    assert int(response.headers["retry-after"]) > 0
+    pinned = vendor_client.post("/api/v1/chat", headers=auth, json={
+        "message": "and blues? " + uuid.uuid4().hex[:6], "provider": "openai-fake"})
+    assert pinned.status_code == 429, pinned.text
+    assert "budget" in pinned.json()["error"]["message"].lower()
+    assert int(pinned.headers["retry-after"]) > 0
+    # Unpinned, the offline assistant (free, never charged) still answers.
+    served = ask(vendor_client, auth, "recommend me some blues " + uuid.uuid4().hex[:6])
+    assert served["provider"] == "local" and served["tracks"]
 
 
 def test_a_stream_cut_after_the_first_token_stops_with_an_error_event(

@@ -102,3 +102,29 @@ def test_limits_from_settings_zero_means_unlimited() -> None:
     limits = BudgetLimits.from_settings(LLMSettings(user_daily_tokens=0, global_daily_cost=0))
     assert limits.user_tokens is None and limits.global_cost is None
     assert limits.user_cost == 1.0 and limits.global_tokens == 5_000_000
+
+
+async def test_a_spent_budget_leaves_the_free_offline_assistant() -> None:
+    from echotune.llm.router.router import Router
+    from echotune.llm.types import Usage
+    from tests.llm.doubles import Outcome, ScriptedProvider, ask
+
+    # The first answer uses 5,000 of 2,000 tokens: the budget is spent after it.
+    big = Outcome(usage=Usage(4_900, 100))
+    paid = ScriptedProvider("paid", default=big, price_input=1.0, price_output=1.0)
+    local = ScriptedProvider("local", kind="local", default=big)
+    limits = BudgetLimits(user_tokens=2_000)
+    router = Router([paid, local], policy="ordered", budgets=Budgets(limits, MemoryLedger()))
+    first = await router.complete(ask(user_id="u1"))
+    assert first.provider == "paid"
+    second = await router.complete(ask(user_id="u1"))
+    assert second.provider == "local" and paid.calls == 1
+    third = await router.complete(ask(user_id="u1"))  # local answers are not charged
+    assert third.provider == "local"
+    with pytest.raises(BudgetExceeded, match="token budget"):
+        await router.complete(ask(user_id="u1", provider="paid"))
+    only_paid = Router([ScriptedProvider("p2", default=big)],
+                       budgets=Budgets(limits, MemoryLedger()))  # fmt: skip
+    await only_paid.complete(ask(user_id="u2"))
+    with pytest.raises(BudgetExceeded):
+        await only_paid.complete(ask(user_id="u2"))

@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 
 from echotune.llm.errors import (
+    BudgetExceeded,
     NoProviderAvailable,
     ProviderError,
     StreamInterrupted,
@@ -90,10 +92,10 @@ class Router:
         return self._policy
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        plan = make_plan(request, self._rankings, self._by_name, self._policy)
+        plan = await self._budgeted(
+            request, make_plan(request, self._rankings, self._by_name, self._policy)
+        )
         budgets = self._budgets
-        if budgets is not None:
-            await budgets.check(request.user_id, *plan.estimate())
         attempts: list[str] = []
         if request.latency_critical and self._hedge_after is not None and len(plan.candidates) > 1:
             won = await hedged_complete(plan.candidates, request, self._hedge_after, attempts)
@@ -116,17 +118,17 @@ class Router:
                     _failed(slot, exc, pinned, attempts)
             else:
                 raise self._exhausted(request, plan, attempts)
-        if budgets is not None:
+        if budgets is not None and not _free(slot):
             usage = response.usage
             cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
             await budgets.charge(request.user_id, usage.total, cost)
         return response
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        plan = make_plan(request, self._rankings, self._by_name, self._policy)
+        plan = await self._budgeted(
+            request, make_plan(request, self._rankings, self._by_name, self._policy)
+        )
         budgets = self._budgets
-        if budgets is not None:
-            await budgets.check(request.user_id, *plan.estimate())
         attempts: list[str] = []
         pinned = request.provider is not None
         for slot in plan.candidates:
@@ -138,7 +140,7 @@ class Router:
             events = slot.stream(request, permit)
             try:
                 async for event in events:
-                    if isinstance(event, StreamEnd) and budgets is not None:
+                    if isinstance(event, StreamEnd) and budgets is not None and not _free(slot):
                         usage = event.response.usage
                         cost = slot.config.cost(usage.input_tokens, usage.output_tokens)
                         await budgets.charge(request.user_id, usage.total, cost)
@@ -156,6 +158,21 @@ class Router:
             finally:
                 await events.aclose()
         raise self._exhausted(request, plan, attempts)
+
+    async def _budgeted(self, request: ChatRequest, plan: Plan) -> Plan:
+        """Check the budgets. Spent, only the built-in assistant may still answer: it costs
+        nothing, so a user over budget is served offline rather than refused."""
+        budgets = self._budgets
+        if budgets is None:
+            return plan
+        try:
+            await budgets.check(request.user_id, *plan.estimate())
+        except BudgetExceeded:
+            free = tuple(slot for slot in plan.candidates if _free(slot))
+            if not free or request.provider is not None:
+                raise
+            return replace(plan, candidates=free)
+        return plan
 
     def rate(self, provider_name: str, thumbs_up: bool) -> bool:
         """Fold a user's thumbs up or down into that provider's quality estimate.
@@ -180,6 +197,11 @@ class Router:
     ) -> NoProviderAvailable:
         reasons = attempts + plan.skipped_reasons(request.max_tokens)
         return NoProviderAvailable("no provider could answer: " + "; ".join(reasons), reasons)
+
+
+def _free(slot: Slot) -> bool:
+    """The built-in assistant: no network, no price, never counted against a budget."""
+    return slot.config.kind == "local"
 
 
 def _skip(slot: Slot, pinned: bool, attempts: list[str]) -> None:
