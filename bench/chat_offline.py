@@ -43,9 +43,9 @@ async def run(requests: int) -> dict[str, object]:
 
     from echotune.chat.views import ChatInput
     from echotune.listening.history_import import HistoryFile
+    from echotune.observability.logging import configure_logging
     from echotune.recommend.personal.models import PersonalRequest
     from echotune.settings import LLMSettings, Settings
-    from echotune.observability.logging import configure_logging
     from echotune.wiring import bootstrap_catalog, build_services
 
     configure_logging("WARNING")  # stdout is for the JSON result only

@@ -65,9 +65,9 @@ async def run_sync(info: dict[str, str], data_dir: Path, limit: int, window: flo
 
     from echotune.accounts.crypto import TokenCipher
     from echotune.accounts.models import SpotifyLink
+    from echotune.observability.logging import configure_logging
     from echotune.settings import Settings, SpotifySettings
     from echotune.spotify.transport import Priority
-    from echotune.observability.logging import configure_logging
     from echotune.wiring import build_services
 
     configure_logging("WARNING")  # stdout is for the JSON result only
