@@ -48,6 +48,9 @@ bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.import_history --records 1000000
 	$(BIN)/python bench/import_catalog.py
 	$(BIN)/python bench/spotify_sync.py
+	$(BIN)/python bench/chat_offline.py
+	$(BIN)/python bench/llm_router.py
+	$(BIN)/python bench/tune_hybrid.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
