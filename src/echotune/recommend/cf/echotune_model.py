@@ -1,15 +1,12 @@
-"""`echotune`: the production model, a blend of EASE and item neighbours in one sparse matrix.
+"""`echotune`: the production model, a blend of EASE and item kNN in one sparse matrix.
 
 W = a · E / scale(E) + (1 - a) · S / scale(S), score(u) = x_u W + p · prior.
 - E is EASE (Steck 2019) on the items `ease` covers (all of them in the dual
   form, else the `max_items` most played), pruned to the `ease_neighbours`
   largest |weights| per target item: EASE ranks best where data is dense, and
   the pruning keeps scoring a sparse product.
-- S is item neighbours over the whole catalog: it reaches the long tail that
-  EASE leaves out, and smooths EASE where support is thin. By default RP3beta
-  random-walk weights (`rp3.py`), which ranked better than shrunk cosine on
-  every dataset we measured; `similarity="cosine"` gives the `itemknn`
-  weights, so a = 0 is plain item kNN and tuning can fall back to it.
+- S is shrunk-cosine item kNN over the whole catalog: it reaches the long
+  tail that EASE leaves out, and smooths EASE where support is thin.
 - scale(.) is the median over users of their top score, so `a` means the same
   whatever the catalog's size or density.
 - prior is popularity by rank: it orders items no played item points to.
@@ -27,8 +24,6 @@ Every term of x_u W is one played item's contribution, which is what
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -37,11 +32,8 @@ from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
 from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
 from echotune.recommend.cf.latent import LatentRerank
-from echotune.recommend.cf.rp3 import rp3_neighbours
 from echotune.recommend.cf.similarity import cosine_neighbours, top_k_per_row
 from echotune.recommend.cf.weighting import Weighting
-
-Similarity = Literal["rp3", "cosine"]
 
 # Users sampled to measure each part's typical score size.
 SCALE_SAMPLE = 500
@@ -57,10 +49,7 @@ class EchoTuneModel(ItemBasedModel):
         max_items: int = DEFAULT_MAX_ITEMS,
         ease_neighbours: int = 500,
         neighbours: int = 100,
-        similarity: Similarity = "rp3",
         shrink: float = 10.0,
-        rp3_alpha: float = 0.75,
-        rp3_beta: float = 0.35,
         prior_weight: float = 0.02,
         weighting: Weighting = "log",
         max_fanout: int = 1_000,
@@ -77,10 +66,7 @@ class EchoTuneModel(ItemBasedModel):
         self.max_items = max_items
         self.ease_neighbours = ease_neighbours
         self.neighbours = neighbours
-        self.similarity: Similarity = similarity
         self.shrink = shrink
-        self.rp3_alpha = rp3_alpha
-        self.rp3_beta = rp3_beta
         self.max_fanout = max_fanout
         self.max_history = max_history
         self.als_weight = als_weight
@@ -118,17 +104,13 @@ class EchoTuneModel(ItemBasedModel):
         if self.ease_weight > 0:
             total = _scale_in_place(x, self._ease(x), self.ease_weight)
         if self.ease_weight < 1:
-            knn = _scale_in_place(x, self._neighbours(x), 1.0 - self.ease_weight)
+            knn = cosine_neighbours(x, self.neighbours, self.shrink)
+            knn = _scale_in_place(x, knn, 1.0 - self.ease_weight)
             total = knn if total is None else sp.csr_matrix(total + knn)
             del knn
         assert total is not None
         total.eliminate_zeros()
         return top_k_per_row(total, self.max_fanout, by_magnitude=True)
-
-    def _neighbours(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        if self.similarity == "cosine":
-            return cosine_neighbours(x, self.neighbours, self.shrink)
-        return rp3_neighbours(x, self.neighbours, self.rp3_alpha, self.rp3_beta)
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """EASE on the head items, pruned, placed in the full item x item index space."""
