@@ -57,6 +57,10 @@ def type_name(annotation: object) -> str:
         optional = len(args) < len(get_args(annotation))
         name = " | ".join(type_name(arg) for arg in args)
         return f"{name} (optional)" if optional else name
+    if origin is list:
+        (item,) = get_args(annotation)
+        inner = "object" if isinstance(item, type) and issubclass(item, BaseModel) else type_name(item)
+        return f"JSON list of {inner}s"
     if isinstance(annotation, type):
         return TYPE_NAMES.get(annotation, annotation.__name__)
     return str(annotation)
