@@ -116,6 +116,18 @@ def test_a_stream_cut_after_the_first_token_stops_with_an_error_event(
     assert len(fake_anthropic.requests) == 0
 
 
+def test_a_model_that_only_calls_tools_still_gets_an_answer(
+    vendor_client: TestClient, fake_openai: FakeOpenAI
+) -> None:
+    auth = bearer(vendor_client)
+    for _ in range(6):
+        fake_openai.script.call_tool("search_catalog", {"query": "love"})
+    body = ask(vendor_client, auth, "find me love songs " + uuid.uuid4().hex[:6])
+    assert body["provider"] == "openai-fake"
+    assert body["tools"] == ["search_catalog"] * 4  # four rounds of tools, then it stops
+    assert "couldn't put an answer together" in str(body["reply"])
+
+
 # Last in this file: it leaves the OpenAI fake's breaker open for a while.
 def test_the_breaker_opens_after_repeated_failures(
     vendor_client: TestClient, fake_openai: FakeOpenAI, fake_anthropic: FakeAnthropic

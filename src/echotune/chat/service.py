@@ -27,6 +27,7 @@ from echotune.recommend.personal.service import PersonalRecommendationService
 from echotune.users.models import User
 
 MAX_TOOL_ROUNDS = 4
+NO_ANSWER = "Sorry, I couldn't put an answer together for that. Could you ask it another way?"
 
 
 class ChatService:
@@ -87,7 +88,7 @@ class ChatService:
         ctx = ToolContext(user=user, shown=convo.shown_tracks())
         used: list[str] = []
         response = ChatResponse(text="")
-        for _ in range(MAX_TOOL_ROUNDS + 1):
+        for round_ in range(MAX_TOOL_ROUNDS + 1):
             request = ChatRequest(
                 messages=convo.messages(), tools=MUSIC_TOOLS, user_id=user.id,
                 personal=personal, provider=chat.provider, policy=chat.policy,
@@ -97,7 +98,7 @@ class ChatService:
                     response = event
                 else:
                     yield event
-            if not response.tool_calls or len(used) >= MAX_TOOL_ROUNDS * 4:
+            if not response.tool_calls or round_ == MAX_TOOL_ROUNDS:
                 break
             convo.add(Message("assistant", response.text, tool_calls=response.tool_calls),
                       provider=response.provider)  # fmt: skip
@@ -108,6 +109,11 @@ class ChatService:
                 convo.add(Message("tool", json.dumps(result), tool_call_id=call.id, name=call.name))
             personal = True  # tool results carry the user's data
         text, dropped = await self._verifier.clean(response.text, ctx.shown)
+        if not text.strip():
+            # The model kept calling tools, or said nothing: never answer with silence.
+            text = NO_ANSWER
+            if streaming:
+                yield ChatEvent(event="delta", text=text)
         reply = convo.finish(text, response, ctx.shown, used, dropped)
         conversation_id = await self._conversations.save(convo)
         yield ChatEvent(event="done", reply=reply.model_copy(update={"conversation_id": conversation_id}))
