@@ -109,9 +109,11 @@ def test_popularity_is_the_same_chart_for_everyone(planted_data: Interactions) -
 
 @pytest.mark.parametrize("explaining", ["itemknn", "ease", "echotune"])
 def test_explains_with_the_users_own_items(explaining: str, planted_data: Interactions) -> None:
-    # Without echotune's ALS term, whose share of the score is not itemised.
+    # Without echotune's ALS term and popularity prior, which are not itemised.
     params = (
-        {**SMALL[explaining], "als_weight": 0.0} if explaining == "echotune" else SMALL[explaining]
+        {**SMALL[explaining], "als_weight": 0.0, "prior_weight": 0.0}
+        if explaining == "echotune"
+        else SMALL[explaining]
     )
     model = make_model(explaining, params, seed=7)
     model.fit(planted_data)

@@ -7,7 +7,14 @@ import pytest
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation.runner import EvalConfig, evaluate
 from echotune.recommend.evaluation.split import EvalSplit, holdout_split
-from echotune.recommend.evaluation.tuning import GRIDS, tune, validation_score
+from echotune.recommend.evaluation.tuning import (
+    GRIDS,
+    _coordinate_ascent,
+    _defaults_in_grid,
+    borrowed_params,
+    tune,
+    validation_score,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +81,68 @@ def test_evaluate_with_tuning_records_the_choice(split: EvalSplit) -> None:
     assert ease.trials == len(GRIDS["ease"]["lam"]) * len(GRIDS["ease"]["weighting"])
     assert ease.params["lam"] in GRIDS["ease"]["lam"]
     assert ease.validation_ndcg is not None and ease.tune_seconds > 0
+
+
+def test_fixed_parameters_are_passed_to_every_trial_and_not_searched(split: EvalSplit) -> None:
+    grid = {"neighbours": (5, 50), "shrink": (0.0, 100.0)}
+    result = tune("itemknn", split, grid=grid, fixed={"shrink": 10.0})
+    assert result.trials == 2
+    assert all(params["shrink"] == 10.0 for params, _ in result.history)
+    assert result.params["shrink"] == 10.0 and result.params["neighbours"] in (5, 50)
+    assert validation_score("itemknn", result.params, split, 42) == pytest.approx(
+        result.validation_ndcg
+    )
+
+
+def test_echotune_borrows_the_tuned_als_parameters_under_its_own_names() -> None:
+    als = {"factors": 512, "regularization": 100.0, "alpha": 5.0, "weighting": "confidence"}
+    assert borrowed_params("echotune", {"implicit-als": als, "ease": {"lam": 5.0}}) == {
+        "als_factors": 512,
+        "als_regularization": 100.0,
+        "als_alpha": 5.0,
+        "als_weighting": "confidence",
+    }
+    assert borrowed_params("echotune", {}) == {}
+    # What the source did not search is its default (ImplicitALS: alpha 2, bm25).
+    assert borrowed_params("echotune", {"implicit-als": {"factors": 8}}) == {
+        "als_factors": 8,
+        "als_regularization": 0.05,
+        "als_alpha": 2.0,
+        "als_weighting": "bm25",
+    }
+    assert borrowed_params("ease", {"implicit-als": als}) == {}
+
+
+def test_the_runner_tunes_als_once_and_hands_its_choice_to_echotune(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(GRIDS, "implicit-als", {"factors": (8, 16), "regularization": (0.1, 10.0)})
+    monkeypatch.setitem(GRIDS, "echotune", {"als_weight": (0.0, 0.5), "ease_weight": (0.5,)})
+    # echotune first: ALS is tuned for it, then reused (not re-tuned) for its own row.
+    report = evaluate(split, EvalConfig(models=("echotune", "implicit-als"), tune=True))
+    echotune, als = report.models
+    assert als.trials == 4
+    assert echotune.trials == 2
+    assert echotune.params["als_factors"] == als.params["factors"]
+    assert echotune.params["als_regularization"] == als.params["regularization"]
+    assert echotune.params["als_weighting"] == "bm25" and echotune.params["als_alpha"] == 2.0
+
+
+def test_coordinate_ascent_can_stop_at_a_local_best_so_tuning_tries_two_starts() -> None:
+    grid = {"a": (0, 1, 2), "b": (0, 1, 2)}
+    # A ridge: (2, 2) is best, but from the middle (1, 1) no single step improves.
+    table = {(1, 1): 0.5, (2, 2): 0.9, (2, 0): 0.2, (0, 0): 0.1}
+
+    def score(params: dict[str, int | float | str]) -> float:
+        return table.get((int(params["a"]), int(params["b"])), 0.0)
+
+    assert _coordinate_ascent(grid, score, {"a": 1, "b": 1}) == {"a": 1, "b": 1}
+    assert _coordinate_ascent(grid, score, {"a": 2, "b": 0}) == {"a": 2, "b": 2}
+
+
+def test_the_second_start_is_the_models_defaults_where_they_are_on_the_grid() -> None:
+    grid = GRIDS["echotune"]
+    start = _defaults_in_grid("echotune", grid)
+    assert start["ease_weight"] == 0.25 and start["similarity"] == "rp3"
+    assert start["lam"] == 250.0 and start["weighting"] == "log"
+    assert start["neighbours"] == 200  # the default (100) is off this grid: the middle value

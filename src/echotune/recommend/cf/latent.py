@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from echotune.recommend.cf.als import ImplicitALS
+from echotune.recommend.cf.als import AlsWeighting, ImplicitALS
 from echotune.recommend.cf.base import F32, Idx, top_k
 
 # Users sampled to measure the typical top ALS score; users scored per chunk.
@@ -22,13 +22,24 @@ CHUNK = 256
 
 class LatentRerank:
     def __init__(
-        self, weight: float, factors: int, regularization: float, candidates: int, seed: int
+        self,
+        weight: float,
+        factors: int,
+        regularization: float,
+        candidates: int,
+        seed: int,
+        alpha: float = 1.0,
+        weighting: AlsWeighting = "bm25",
     ) -> None:
         self.weight = weight
         self.candidates = candidates
         self.regularization = regularization
         self._als = ImplicitALS(
-            factors=factors, regularization=regularization, alpha=1.0, weighting="bm25", seed=seed
+            factors=factors,
+            regularization=regularization,
+            alpha=alpha,
+            weighting=weighting,
+            seed=seed,
         )
         self._scale = 1.0
 

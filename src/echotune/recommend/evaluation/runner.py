@@ -15,7 +15,7 @@ from echotune.recommend.evaluation.metrics import (
     summarise,
 )
 from echotune.recommend.evaluation.split import MIN_USER_ITEMS, EvalSplit, holdout_split
-from echotune.recommend.evaluation.tuning import tune
+from echotune.recommend.evaluation.tuning import BORROWED, TuningResult, borrowed_params, tune
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,26 @@ def evaluate(
     ]
     vectors = item_vectors_from_train(split.train.matrix)
     reports = []
+    results: dict[str, TuningResult] = {}
+
+    def tuned(name: str) -> TuningResult:
+        """`name` tuned once; models that borrow parameters get their source tuned first."""
+        if name not in results:
+            source = BORROWED.get(name, ("", {}))[0]
+            if source:
+                tuned(source)
+            params = {k: r.params for k, r in results.items()}
+            fixed = borrowed_params(name, params)
+            results[name] = tune(name, folds, config.seed, progress=progress, fixed=fixed)
+        return results[name]
+
     for name in config.models:
         report = ModelReport(name, {}, {}, 0.0)
         if folds:
             started = time.perf_counter()
-            tuned = tune(name, folds, config.seed, progress=progress)
-            report.params = tuned.params
-            report.validation_ndcg, report.trials = tuned.validation_ndcg, tuned.trials
+            result = tuned(name)
+            report.params = result.params
+            report.validation_ndcg, report.trials = result.validation_ndcg, result.trials
             report.tune_seconds = time.perf_counter() - started
         _measure(report, split, vectors, config.seed)
         if progress:
