@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from echotune.recommend.cf import memo
 from echotune.recommend.cf.als import AlsWeighting
 from echotune.recommend.cf.base import F32, Idx
 from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
@@ -127,11 +128,21 @@ class EchoTuneModel(ItemBasedModel):
     def _build(self, x: sp.csr_matrix) -> sp.csr_matrix:
         # Parts are scaled in place and summed once: at a million items each
         # copy of the kNN matrix is ~0.7 GB, so copies decide peak memory.
+        # While tuning, parts built from the same matrix with the same
+        # parameters are reused (copies: scaling works in place).
+        data = memo.fingerprint(x) if memo.active() else ""
         total: sp.csr_matrix | None = None
         if self.ease_weight > 0:
-            total = _scale_in_place(x, self._ease(x), self.ease_weight)
+            ease_key = (data, self.lam, self.max_items, self.ease_neighbours)
+            ease = memo.reuse("ease", ease_key, lambda: self._ease(x), _copy)
+            total = _scale_in_place(x, ease, self.ease_weight)
         if self.ease_weight < 1:
-            knn = _scale_in_place(x, self._neighbours(x), 1.0 - self.ease_weight)
+            shape = (
+                (self.shrink,) if self.similarity == "cosine" else (self.rp3_alpha, self.rp3_beta)
+            )
+            key = (data, self.similarity, self.neighbours, *shape)
+            neighbours = memo.reuse("neighbours", key, lambda: self._neighbours(x), _copy)
+            knn = _scale_in_place(x, neighbours, 1.0 - self.ease_weight)
             total = knn if total is None else sp.csr_matrix(total + knn)
             del knn
         assert total is not None
@@ -153,6 +164,10 @@ class EchoTuneModel(ItemBasedModel):
         return sp.csr_matrix(
             (local.data, (head[local.row], head[local.col])), shape=(n_items, n_items)
         )
+
+
+def _copy(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    return matrix.copy()
 
 
 def _scale_in_place(x: sp.csr_matrix, weights: sp.csr_matrix, share: float) -> sp.csr_matrix:

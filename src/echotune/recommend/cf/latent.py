@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from echotune.recommend.cf import memo
 from echotune.recommend.cf.als import AlsWeighting, ImplicitALS
-from echotune.recommend.cf.base import F32, Idx, top_k
+from echotune.recommend.cf.base import F32, Idx, NotFitted, top_k
 
 # Users sampled to measure the typical top ALS score; users scored per chunk.
 SCALE_SAMPLE = 256
@@ -42,6 +43,7 @@ class LatentRerank:
             seed=seed,
         )
         self._scale = 1.0
+        self._factors: tuple[F32, F32] | None = None
 
     @property
     def scale(self) -> float:
@@ -50,19 +52,32 @@ class LatentRerank:
 
     def embeddings(self) -> tuple[F32, F32]:
         """(user factors, item factors), rows in the fitted matrix's order."""
-        return self._als.embeddings()
+        if self._factors is None:
+            raise NotFitted("the ALS term is not fitted")
+        return self._factors
 
     def fit(self, matrix: sp.csr_matrix) -> None:
+        als = self._als
+        # While tuning, the same ALS on the same fold is fitted once.
+        data = memo.fingerprint(matrix) if memo.active() else ""
+        settings = (als.factors, als.regularization, als.alpha, als.weighting, als.iterations)
+        key = (data, *settings, als.seed)
+        users, items, self._scale = memo.reuse(
+            "als", key, lambda: self._fit_now(matrix), copy=lambda kept: kept
+        )
+        self._factors = (users, items)
+
+    def _fit_now(self, matrix: sp.csr_matrix) -> tuple[F32, F32, float]:
         self._als.fit_matrix(matrix)
         users, items = self._als.embeddings()
         sample = users[:: max(1, users.shape[0] // SCALE_SAMPLE)]
         tops = [float((sample[i : i + 32] @ items.T).max()) for i in range(0, sample.shape[0], 32)]
         tops = [t for t in tops if t > 0]
-        self._scale = float(np.median(tops)) if tops else 1.0
+        return users, items, float(np.median(tops)) if tops else 1.0
 
     def apply(self, scores: F32, users: Idx, seen: sp.csr_matrix) -> None:
         """Add the latent term to each row's best `candidates` unseen items, in place."""
-        user_f, item_f = self._als.embeddings()
+        user_f, item_f = self.embeddings()
         masked = scores.copy()
         masked[seen.nonzero()] = -np.inf
         factor = np.float32(self.weight / self._scale)

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from echotune.recommend.cf.memo import reusing_parts
 from echotune.recommend.cf.registry import Param, make_model
 from echotune.recommend.evaluation.metrics import CUTOFF, hit_matrix, ranking_metrics
 from echotune.recommend.evaluation.split import EvalSplit
@@ -147,6 +148,17 @@ def tune(
                 progress(f"  trial {name} {params} -> ndcg@10 {cache[key]:.4f}")
         return cache[key]
 
+    with reusing_parts():
+        return _search(name, grid, fixed, score, cache)
+
+
+def _search(
+    name: str,
+    grid: Grid,
+    fixed: dict[str, Param],
+    score: Callable[[dict[str, Param]], float],
+    cache: dict[tuple[tuple[str, Param], ...], float],
+) -> TuningResult:
     if not grid:
         return TuningResult(fixed, score({}), len(cache), [(dict(k), v) for k, v in cache.items()])
     size = 1

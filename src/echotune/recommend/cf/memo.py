@@ -1,0 +1,72 @@
+"""Reuse of fitted model parts between tuning trials on the same data.
+
+A coordinate sweep over `echotune`'s blend weights refits the model many
+times on the same fold while its parts (the EASE matrix, the neighbour
+matrix, the ALS factors) do not change. Inside `reusing_parts()` those parts
+are kept, keyed by a fingerprint of the matrix they were built from and the
+parameters that shape them, and handed out as copies, so a trial that only
+changes a weight costs a scaling and a sum. Outside it (the serving path)
+nothing is kept, and no memory outlives a fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+
+T = TypeVar("T")
+
+# Parts kept per kind: a sweep holds one setting per validation fold fixed
+# while it varies another parameter, so a few entries catch every reuse.
+KEEP_PER_KIND = 4
+
+_store: ContextVar[dict[str, OrderedDict[Hashable, object]] | None] = ContextVar(
+    "echotune_cf_parts", default=None
+)
+
+
+@contextmanager
+def reusing_parts() -> Iterator[None]:
+    """Within this block, `reuse` keeps built parts for later fits on the same data."""
+    token = _store.set({})
+    try:
+        yield
+    finally:
+        _store.reset(token)
+
+
+def active() -> bool:
+    """Whether parts are being kept (inside `reusing_parts()`)."""
+    return _store.get() is not None
+
+
+def fingerprint(matrix: sp.csr_matrix) -> str:
+    """A digest of a CSR matrix's shape and contents (equal matrices, equal digests)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.asarray(matrix.shape, dtype=np.int64).tobytes())
+    for array in (matrix.indptr, matrix.indices, matrix.data):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def reuse(kind: str, key: Hashable, build: Callable[[], T], copy: Callable[[T], T]) -> T:
+    """`build()`, or inside `reusing_parts()` a `copy` of what an earlier equal call built."""
+    store = _store.get()
+    if store is None:
+        return build()
+    kept = store.setdefault(kind, OrderedDict())
+    if key in kept:
+        kept.move_to_end(key)
+    else:
+        kept[key] = build()
+        while len(kept) > KEEP_PER_KIND:
+            kept.popitem(last=False)
+    value: T = kept[key]  # type: ignore[assignment]
+    return copy(value)

@@ -1,0 +1,88 @@
+"""Parts reused between tuning trials give the same model as building them anew."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from echotune.recommend.cf import echotune_model, memo
+from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.interactions import Interactions
+
+
+def test_outside_tuning_nothing_is_kept() -> None:
+    built: list[int] = []
+    for _ in range(2):
+        memo.reuse("part", "key", lambda: built.append(1) or len(built), copy=lambda v: v)
+    assert len(built) == 2 and not memo.active()
+
+
+def test_inside_tuning_equal_keys_build_once_and_hand_out_copies() -> None:
+    built: list[sp.csr_matrix] = []
+
+    def build() -> sp.csr_matrix:
+        built.append(sp.csr_matrix(np.eye(3, dtype=np.float32)))
+        return built[-1]
+
+    with memo.reusing_parts():
+        first = memo.reuse("part", ("fp", 1), build, copy=lambda m: m.copy())
+        first.data *= 5  # callers scale their copy in place
+        second = memo.reuse("part", ("fp", 1), build, copy=lambda m: m.copy())
+        memo.reuse("part", ("fp", 2), build, copy=lambda m: m.copy())
+    assert len(built) == 2
+    np.testing.assert_array_equal(second.toarray(), np.eye(3))
+    assert not memo.active()
+
+
+def test_only_the_newest_parts_of_a_kind_are_kept() -> None:
+    builds: list[int] = []
+    with memo.reusing_parts():
+        for key in [*range(memo.KEEP_PER_KIND + 1), 0]:
+            memo.reuse("part", key, lambda: builds.append(1) or 0, copy=lambda v: v)
+    assert len(builds) == memo.KEEP_PER_KIND + 2  # key 0 was dropped, then built again
+
+
+def test_fingerprint_tells_matrices_apart() -> None:
+    a = sp.csr_matrix(np.array([[1, 0], [0, 2]], dtype=np.float32))
+    b = a.copy()
+    assert memo.fingerprint(a) == memo.fingerprint(b)
+    b.data[1] = 3
+    assert memo.fingerprint(a) != memo.fingerprint(b)
+
+
+@pytest.mark.parametrize("similarity", ["rp3", "cosine"])
+def test_reused_parts_score_exactly_as_fresh_ones(
+    planted_data: Interactions, similarity: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"rp3": 0, "cosine": 0}
+    real_rp3, real_cosine = echotune_model.rp3_neighbours, echotune_model.cosine_neighbours
+
+    def counted_rp3(*args: object, **kwargs: object) -> sp.csr_matrix:
+        calls["rp3"] += 1
+        return real_rp3(*args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_cosine(*args: object, **kwargs: object) -> sp.csr_matrix:
+        calls["cosine"] += 1
+        return real_cosine(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(echotune_model, "rp3_neighbours", counted_rp3)
+    monkeypatch.setattr(echotune_model, "cosine_neighbours", counted_cosine)
+    users = np.arange(planted_data.n_users)
+    settings = [
+        {"ease_weight": a, "als_weight": w, "prior_weight": p}
+        for a, w, p in [(0.5, 0.6, 0.1), (0.25, 0.6, 0.1), (0.5, 1.5, 0.0)]
+    ]
+
+    def scores(params: dict[str, float]) -> np.ndarray:
+        model = EchoTuneModel(similarity=similarity, als_factors=8, seed=1, **params)  # type: ignore[arg-type]
+        model.fit(planted_data)
+        return model.recommend(users, 10)
+
+    fresh = [scores(p) for p in settings]
+    built_fresh = calls[similarity]
+    with memo.reusing_parts():
+        reused = [scores(p) for p in settings]
+    assert built_fresh == 3 and calls[similarity] == 4  # one build for three fits
+    for a, b in zip(fresh, reused, strict=True):
+        np.testing.assert_array_equal(a, b)
