@@ -73,6 +73,27 @@ def test_train_and_test_files(tmp_path: Path) -> None:
     assert split["users_evaluated"] == 1
 
 
+def test_tuning_on_a_user_sample_within_a_time_budget(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "itemknn,ease"]
+    result = runner.invoke(app, [*args, "--json", "--tune-users", "60", "--tune-minutes", "0"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["config"]["users_tuned_on"] == 60
+    assert report["config"]["tune_budget_seconds"] == 0.0
+    for name in ("itemknn", "ease"):
+        model = report["models"][name]
+        assert model["trials"] == 1 and model["tuning_stopped_by_budget"] is True
+    # EASE's λ was chosen on 60 users and carried over to all 150 train users.
+    assert report["models"]["ease"]["params"]["lam"] == pytest.approx(
+        GRIDS["ease"]["lam"][0] * 150 / 60
+    )
+    table = runner.invoke(app, [*args, "--tune-minutes", "0"], env={"COLUMNS": "200"})
+    assert "stopped by the time budget: itemknn, ease" in table.stdout
+    no_sample = [*args, "--json", "--no-tune", "--tune-users", "0"]
+    everyone = json.loads(runner.invoke(app, no_sample).stdout)
+    assert everyone["config"]["tune_users"] is None
+
+
 def test_table_output(plays: Path) -> None:
     args = ["--interactions", str(plays), "--models", "popularity", "--no-tune"]
     result = runner.invoke(app, args, env={"COLUMNS": "200"})

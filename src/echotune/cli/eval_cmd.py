@@ -22,7 +22,12 @@ from rich.table import Table
 from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import read_interactions
 from echotune.recommend.cf.registry import parse_models
-from echotune.recommend.evaluation.runner import EvalConfig, EvalReport, evaluate
+from echotune.recommend.evaluation.runner import (
+    DEFAULT_TUNE_USERS,
+    EvalConfig,
+    EvalReport,
+    evaluate,
+)
 from echotune.recommend.evaluation.split import MIN_USER_ITEMS, EvalSplit, align, holdout_split
 
 console = Console()
@@ -54,6 +59,16 @@ def eval_command(
     validation_folds: Annotated[
         int, typer.Option(min=1, max=10, help="Validation hold-outs averaged when tuning")
     ] = 2,
+    tune_users: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Tune on a seeded sample of this many train users (0: all of them)"
+        ),
+    ] = DEFAULT_TUNE_USERS,
+    tune_minutes: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Per model: start no tuning trial after this many minutes"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every trial")] = False,
 ) -> None:
@@ -77,6 +92,8 @@ def eval_command(
             seed=seed,
             validation_folds=validation_folds,
             min_user_items=min_user_items,
+            tune_users=tune_users or None,
+            tune_budget_seconds=None if tune_minutes is None else tune_minutes * 60.0,
         )
         report = evaluate(split, config, progress=progress)
     except EchotuneError as exc:
@@ -118,6 +135,9 @@ def _models_table(report: EvalReport) -> Table:
     table.add_column("fit s", justify="right")
     table.add_column("tune s", justify="right")
     table.add_column("chosen parameters")
+    stopped = [m.name for m in report.models if m.stopped_by_budget]
+    if stopped:
+        table.caption = f"tuning stopped by the time budget: {', '.join(stopped)}"
     for model in report.models:
         params = ", ".join(f"{k}={v}" for k, v in model.params.items()) or "(defaults)"
         table.add_row(

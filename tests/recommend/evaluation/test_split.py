@@ -7,7 +7,7 @@ import pytest
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.interactions import Interactions
-from echotune.recommend.evaluation.split import EvalSplit, align, holdout_split
+from echotune.recommend.evaluation.split import EvalSplit, align, holdout_split, sample_users
 
 
 def users_with(lengths: list[int]) -> Interactions:
@@ -93,3 +93,26 @@ def test_align_skips_unknown_users_and_drops_pairs_seen_in_train() -> None:
 def test_bad_fraction_is_refused() -> None:
     with pytest.raises(InvalidInput):
         holdout_split(users_with([5]), 1.5)
+
+
+def test_a_user_sample_keeps_whole_users_and_is_seeded() -> None:
+    data = users_with([3 + u % 7 for u in range(40)])
+    sample = sample_users(data, 10, seed=3)
+    assert sample.n_users == 10
+    assert list(sample.user_ids) == sorted(sample.user_ids, key=data.user_ids.index)
+    for user in sample.user_ids:
+        mine = pairs(sample, *sample.matrix[sample.user_index(user)].nonzero())
+        source = data.matrix[data.user_index(user)]
+        assert {t for _, t in mine} == {data.item_ids[c] for c in source.indices}
+        assert sample.matrix[sample.user_index(user)].sum() == pytest.approx(source.sum())
+    # Items only unsampled users played are dropped.
+    assert np.all(np.bincount(sample.matrix.indices, minlength=sample.n_items) > 0)
+    assert sample_users(data, 10, seed=3).user_ids == sample.user_ids
+    assert sample_users(data, 10, seed=4).user_ids != sample.user_ids
+
+
+def test_a_sample_as_large_as_the_data_is_the_data() -> None:
+    data = users_with([5, 6, 7])
+    assert sample_users(data, 3) is data and sample_users(data, 100) is data
+    with pytest.raises(InvalidInput, match="at least 1 user"):
+        sample_users(data, 0)

@@ -14,8 +14,23 @@ from echotune.recommend.evaluation.metrics import (
     item_vectors_from_train,
     summarise,
 )
-from echotune.recommend.evaluation.split import MIN_USER_ITEMS, EvalSplit, holdout_split
-from echotune.recommend.evaluation.tuning import BORROWED, TuningResult, borrowed_params, tune
+from echotune.recommend.evaluation.split import (
+    MIN_USER_ITEMS,
+    EvalSplit,
+    holdout_split,
+    sample_users,
+)
+from echotune.recommend.evaluation.tuning import (
+    BORROWED,
+    TuningResult,
+    borrowed_params,
+    rescaled,
+    tune,
+)
+
+# Tuning on more users than this runs on a seeded sample of them: fits cost
+# grow with users, and a sample this size already ranks parameter settings.
+DEFAULT_TUNE_USERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,10 @@ class EvalConfig:
     validation_fraction: float = 0.2
     validation_folds: int = 2
     min_user_items: int = MIN_USER_ITEMS
+    tune_users: int | None = DEFAULT_TUNE_USERS
+    """Validation folds are carved from this many sampled train users (None: all)."""
+    tune_budget_seconds: float | None = None
+    """Per model: no tuning trial starts after this long (None: no limit)."""
 
 
 @dataclass
@@ -37,6 +56,7 @@ class ModelReport:
     tune_seconds: float = 0.0
     validation_ndcg: float | None = None
     trials: int = 0
+    stopped_by_budget: bool = False
 
 
 @dataclass
@@ -56,6 +76,7 @@ class EvalReport:
                     if m.validation_ndcg is None
                     else round(m.validation_ndcg, 6),
                     "trials": m.trials,
+                    "tuning_stopped_by_budget": m.stopped_by_budget,
                     "params": m.params,
                 }
                 for m in self.models
@@ -80,10 +101,21 @@ def evaluate(
     config: EvalConfig = EvalConfig(),
     progress: Callable[[str], None] | None = None,
 ) -> EvalReport:
-    """Tune (optionally) and fit each model on `split.train`, measure on `split.test`."""
+    """Tune (optionally) and fit each model on `split.train`, measure on `split.test`.
+
+    Tuning uses validation folds carved from train, or from a seeded sample of
+    `config.tune_users` train users; parameters that grow with the number of
+    users are then rescaled to the whole train set (`tuning.SIZE_SCALED`).
+    """
+    tune_data = split.train
+    if config.tune and config.tune_users is not None:
+        tune_data = sample_users(split.train, config.tune_users, config.seed)
+    scale = split.train.n_users / tune_data.n_users
+    if progress and tune_data is not split.train:
+        progress(f"tuning on {tune_data.n_users:,} of {split.train.n_users:,} train users")
     folds = [
         holdout_split(
-            split.train, config.validation_fraction, config.seed + 1 + f, config.min_user_items
+            tune_data, config.validation_fraction, config.seed + 1 + f, config.min_user_items
         )
         for f in range(config.validation_folds if config.tune else 0)
     ]
@@ -99,7 +131,14 @@ def evaluate(
                 tuned(source)
             params = {k: r.params for k, r in results.items()}
             fixed = borrowed_params(name, params)
-            results[name] = tune(name, folds, config.seed, progress=progress, fixed=fixed)
+            results[name] = tune(
+                name,
+                folds,
+                config.seed,
+                progress=progress,
+                fixed=fixed,
+                budget_seconds=config.tune_budget_seconds,
+            )
         return results[name]
 
     for name in config.models:
@@ -107,8 +146,9 @@ def evaluate(
         if folds:
             started = time.perf_counter()
             result = tuned(name)
-            report.params = result.params
+            report.params = rescaled(name, result.params, scale)
             report.validation_ndcg, report.trials = result.validation_ndcg, result.trials
+            report.stopped_by_budget = result.stopped_by_budget
             report.tune_seconds = time.perf_counter() - started
         _measure(report, split, vectors, config.seed)
         if progress:
@@ -122,5 +162,8 @@ def evaluate(
             "seed": config.seed,
             "validation_fraction": config.validation_fraction,
             "validation_folds": config.validation_folds,
+            "tune_users": config.tune_users,
+            "users_tuned_on": tune_data.n_users if folds else 0,
+            "tune_budget_seconds": config.tune_budget_seconds,
         },
     )

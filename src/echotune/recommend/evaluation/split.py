@@ -134,6 +134,19 @@ def _in_train(train: Interactions, users: I64, items: I64) -> npt.NDArray[np.boo
     return found
 
 
+def sample_users(data: Interactions, n_users: int, seed: int = 42) -> Interactions:
+    """A seeded random `n_users` of `data`'s users with all their interactions, in
+    their original order (items nobody in the sample played are dropped); all of
+    `data` when it has no more users than that."""
+    if n_users < 1:
+        raise InvalidInput(f"a user sample needs at least 1 user, got {n_users}")
+    if data.n_users <= n_users:
+        return data
+    chosen = np.sort(np.random.default_rng(seed).choice(data.n_users, n_users, replace=False))
+    matrix = data.matrix[chosen].tocsr()
+    return compact(Interactions(tuple(data.user_ids[u] for u in chosen), data.item_ids, matrix))
+
+
 def compact(data: Interactions) -> Interactions:
     """Drop users and items with no interaction, keeping order."""
     users = np.flatnonzero(np.diff(data.matrix.indptr) > 0)

@@ -7,11 +7,19 @@ has the most knobs to fit it), and the best is refitted on all of train.
 Grids of up to `FULL_GRID_LIMIT` points are searched whole; larger ones by
 coordinate ascent (sweep one parameter at a time from the current best,
 twice over), so no model gets a much larger search budget than another.
+
+On large inputs tuning runs on a sample of the users (the runner's
+`tune_users`), and parameters whose best value grows with the number of users
+are rescaled before the refit on all of train (`SIZE_SCALED`). A time budget
+(`budget_seconds`) stops a search early: no trial starts once it is spent,
+and the best finished trial wins.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -87,6 +95,32 @@ BORROWED: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+# Parameters weighed against sums over users, so their best value grows in
+# proportion to the number of users. With every user repeated k times the
+# Gram matrix XᵀX becomes k·XᵀX, and EASE with k·λ is exactly EASE with λ;
+# cosine's co-play counts and norms grow by k too, so k·shrink gives the same
+# similarities (tests check both). A value tuned on a sample of n users is
+# multiplied by N/n before the refit on N users. implicit's ALS regularization
+# is not here: one λ weighs both the item factors (fitted on sums over users)
+# and the user factors (fitted on one user's items, which a user sample does
+# not change), so no single factor carries it over.
+SIZE_SCALED: dict[str, tuple[str, ...]] = {
+    "itemknn": ("shrink",),
+    "ease": ("lam",),
+    "echotune": ("lam", "shrink"),
+}
+
+
+def rescaled(name: str, params: Mapping[str, Param], ratio: float) -> dict[str, Param]:
+    """`params` tuned on n users, carried over to `ratio` x n users (see `SIZE_SCALED`)."""
+    out = dict(params)
+    for key in SIZE_SCALED.get(name, ()):
+        value = out.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = float(value) * ratio
+    return out
+
+
 def borrowed_params(name: str, tuned: Mapping[str, Mapping[str, Param]]) -> dict[str, Param]:
     """`name`'s parameters taken from another model's tuned ones (empty if none apply).
 
@@ -107,6 +141,7 @@ class TuningResult:
     validation_ndcg: float
     trials: int
     history: list[tuple[dict[str, Param], float]] = field(default_factory=list)
+    stopped_by_budget: bool = False
 
 
 def validation_score(name: str, params: Mapping[str, Param], split: EvalSplit, seed: int) -> float:
@@ -126,22 +161,34 @@ def tune(
     grid: Grid | None = None,
     progress: Callable[[str], None] | None = None,
     fixed: Mapping[str, Param] | None = None,
+    budget_seconds: float | None = None,
 ) -> TuningResult:
     """The best parameters of `grid` (default `GRIDS[name]`) for `name` on `splits`.
 
     `fixed` parameters are passed to every trial and not searched (they take
     the place of any grid entry of the same name); they are in the result.
+    With `budget_seconds`, no trial starts after that much time (the first
+    always runs): the rest score -inf, so the best finished trial wins. Full
+    grids run in the grid's order, cheapest first where a grid lists cost
+    (ALS factors) first and ascending.
     """
     folds = [splits] if isinstance(splits, EvalSplit) else list(splits)
     fixed = dict(fixed or {})
     grid = GRIDS.get(name, {}) if grid is None else grid
     grid = {k: v for k, v in grid.items() if k not in fixed}
     cache: dict[tuple[tuple[str, Param], ...], float] = {}
+    started = time.monotonic()
+    skipped = 0
 
     def score(searched: dict[str, Param]) -> float:
+        nonlocal skipped
         params = {**searched, **fixed}
         key = tuple(sorted(params.items()))
         if key not in cache:
+            spent = time.monotonic() - started
+            if cache and budget_seconds is not None and spent >= budget_seconds:
+                skipped += 1
+                return -math.inf
             scores = [validation_score(name, params, fold, seed) for fold in folds]
             cache[key] = sum(scores) / len(scores)
             if progress:
@@ -149,7 +196,9 @@ def tune(
         return cache[key]
 
     with reusing_parts():
-        return _search(name, grid, fixed, score, cache)
+        result = _search(name, grid, fixed, score, cache)
+    result.stopped_by_budget = skipped > 0
+    return result
 
 
 def _search(
