@@ -57,8 +57,13 @@ def eval_command(
     ] = None,
     tune: Annotated[bool, typer.Option(help="Tune hyper-parameters on a validation split")] = True,
     validation_folds: Annotated[
-        int, typer.Option(min=1, max=10, help="Validation hold-outs averaged when tuning")
-    ] = 2,
+        int | None,
+        typer.Option(
+            min=1,
+            max=10,
+            help="Validation hold-outs averaged when tuning [default: 2 to 5, more on small data]",
+        ),
+    ] = None,
     tune_users: Annotated[
         int,
         typer.Option(

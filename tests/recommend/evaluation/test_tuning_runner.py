@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.registry import make_model
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
-from echotune.recommend.evaluation.runner import EvalConfig, evaluate
+from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
 from echotune.recommend.evaluation.split import EvalSplit, holdout_split
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
@@ -77,7 +77,7 @@ def test_evaluate_compares_models_on_one_split(split: EvalSplit) -> None:
         "tuned": False,
         "seed": 42,
         "validation_fraction": 0.2,
-        "validation_folds": 2,
+        "validation_folds": 5,
         "tune_users": 10_000,
         "users_tuned_on": 0,
         "tune_budget_seconds": None,
@@ -235,3 +235,16 @@ def test_the_runner_tunes_on_a_user_sample_and_rescales_for_the_refit(split: Eva
     assert knn["tuning_stopped_by_budget"] is False
     everyone = evaluate(split, EvalConfig(models=("ease",), tune_users=None, validation_folds=1))
     assert everyone.to_json()["config"]["users_tuned_on"] == split.train.n_users  # type: ignore[index]
+
+
+def test_small_data_gets_more_validation_folds() -> None:
+    assert [default_folds(n) for n in (0, 200, 1_000, 1_300, 1_892, 2_500, 10_000, 10**6)] == [
+        5,
+        5,
+        5,
+        4,
+        3,
+        2,
+        2,
+        2,
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,16 @@ from echotune.recommend.evaluation.tuning import (
 # Tuning on more users than this runs on a seeded sample of them: fits cost
 # grow with users, and a sample this size already ranks parameter settings.
 DEFAULT_TUNE_USERS = 10_000
+# Validation folds by default: enough that the folds together hold about this
+# many users, between 2 and 5. On small data one hold-out is noisy enough to
+# pick settings that do worse on test (docs/evaluation.md, "Tuning").
+FOLD_USERS = 5_000
+MIN_FOLDS, MAX_FOLDS = 2, 5
+
+
+def default_folds(users: int) -> int:
+    """Validation folds for tuning on `users` users: ceil(FOLD_USERS / users), in [2, 5]."""
+    return min(MAX_FOLDS, max(MIN_FOLDS, math.ceil(FOLD_USERS / max(users, 1))))
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,8 @@ class EvalConfig:
     tune: bool = True
     seed: int = 42
     validation_fraction: float = 0.2
-    validation_folds: int = 2
+    validation_folds: int | None = None
+    """Validation hold-outs averaged when tuning (None: `default_folds` of the tuning users)."""
     min_user_items: int = MIN_USER_ITEMS
     tune_users: int | None = DEFAULT_TUNE_USERS
     """Validation folds are carved from this many sampled train users (None: all)."""
@@ -113,11 +125,12 @@ def evaluate(
     scale = split.train.n_users / tune_data.n_users
     if progress and tune_data is not split.train:
         progress(f"tuning on {tune_data.n_users:,} of {split.train.n_users:,} train users")
+    n_folds = config.validation_folds or default_folds(tune_data.n_users)
     folds = [
         holdout_split(
             tune_data, config.validation_fraction, config.seed + 1 + f, config.min_user_items
         )
-        for f in range(config.validation_folds if config.tune else 0)
+        for f in range(n_folds if config.tune else 0)
     ]
     vectors = item_vectors_from_train(split.train.matrix)
     reports = []
@@ -161,7 +174,7 @@ def evaluate(
             "tuned": config.tune,
             "seed": config.seed,
             "validation_fraction": config.validation_fraction,
-            "validation_folds": config.validation_folds,
+            "validation_folds": n_folds,
             "tune_users": config.tune_users,
             "users_tuned_on": tune_data.n_users if folds else 0,
             "tune_budget_seconds": config.tune_budget_seconds,
