@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import scipy.sparse as sp
 
-from echotune.recommend.cf.interactions import Interactions
-from echotune.recommend.cf.registry import make_model
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
-from echotune.recommend.evaluation.split import EvalSplit, holdout_split
+from echotune.recommend.evaluation.split import EvalSplit, holdout_split, sample_users
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
-    SIZE_SCALED,
     _coordinate_ascent,
     _defaults_in_grid,
     borrowed_params,
-    rescaled,
     tune,
     validation_score,
 )
@@ -157,54 +151,6 @@ def test_the_second_start_is_the_models_defaults_where_they_are_on_the_grid() ->
     assert start["neighbours"] == 200  # the default (100) is off this grid: the middle value
 
 
-def repeated_users(data: Interactions, times: int) -> Interactions:
-    """Every user of `data` `times` times over, as distinct users."""
-    users = tuple(f"{u}#{k}" for k in range(times) for u in data.user_ids)
-    matrix = sp.vstack([data.matrix] * times).tocsr()
-    return Interactions(users, data.item_ids, matrix)
-
-
-@pytest.mark.parametrize(
-    ("name", "params"),
-    [
-        ("ease", {"lam": 20.0, "weighting": "log"}),
-        ("itemknn", {"neighbours": 30, "shrink": 15.0, "weighting": "binary"}),
-        ("echotune", {"lam": 20.0, "similarity": "cosine", "shrink": 15.0, "als_weight": 0.0}),
-        # RP3beta's walk probabilities are shares, so it needs no rescaling.
-        ("echotune", {"lam": 20.0, "similarity": "rp3", "shrink": 15.0, "als_weight": 0.0}),
-    ],
-)
-def test_size_scaled_parameters_carry_a_choice_over_to_more_users(
-    split: EvalSplit, name: str, params: dict[str, float | str]
-) -> None:
-    # The same listeners k times over: every sum over users grows k-fold, and
-    # the rescaled parameters must give the very same scores as the originals.
-    small = split.train
-    large = repeated_users(small, 3)
-    assert set(SIZE_SCALED[name]) <= set(params)
-    scaled = rescaled(name, params, 3.0)
-    assert all(scaled[k] == pytest.approx(3 * float(params[k])) for k in SIZE_SCALED[name])
-    one, three = make_model(name, params), make_model(name, scaled)
-    unscaled = make_model(name, params)
-    one.fit(small)
-    three.fit(large)
-    unscaled.fit(large)
-    for user in (0, 7, 50):
-        np.testing.assert_allclose(three.score(user), one.score(user), rtol=2e-3, atol=1e-6)
-    # Without the rescaling the scores differ: the parameter does depend on size.
-    assert not np.allclose(unscaled.score(0), one.score(0), rtol=2e-3, atol=1e-6)
-
-
-def test_parameters_that_do_not_grow_with_users_are_not_rescaled() -> None:
-    als = {"factors": 32, "regularization": 10.0, "alpha": 1.0, "weighting": "bm25"}
-    assert rescaled("implicit-als", als, 36.0) == als
-    assert rescaled("echotune", {"lam": 10.0, "neighbours": 50, "rp3_beta": 0.35}, 2.0) == {
-        "lam": 20.0,
-        "neighbours": 50,
-        "rp3_beta": 0.35,
-    }
-
-
 def test_a_spent_budget_stops_the_search_with_the_best_finished_trial(split: EvalSplit) -> None:
     grid = {"neighbours": (5, 50, 100), "shrink": (0.0, 100.0)}
     result = tune("itemknn", split, grid=grid, budget_seconds=0.0)
@@ -223,16 +169,21 @@ def test_coordinate_ascent_under_a_spent_budget_keeps_its_one_trial(split: EvalS
     assert result.validation_ndcg > 0
 
 
-def test_the_runner_tunes_on_a_user_sample_and_rescales_for_the_refit(split: EvalSplit) -> None:
-    config = EvalConfig(models=("ease", "itemknn"), tune_users=100, validation_folds=1)
+def test_the_runner_tunes_on_a_user_sample_and_refits_on_all_users(split: EvalSplit) -> None:
+    config = EvalConfig(models=("ease",), tune_users=100, validation_folds=1)
     report = evaluate(split, config).to_json()
     assert report["config"]["users_tuned_on"] == 100  # type: ignore[index]
-    ratio = split.train.n_users / 100
+    # The choice is the one tuning makes on the same fold of the same sample.
+    sample = sample_users(split.train, 100, config.seed)
+    fold = holdout_split(sample, config.validation_fraction, config.seed + 1)
+    expected = tune("ease", [fold], config.seed)
     ease = report["models"]["ease"]  # type: ignore[index]
-    assert ease["params"]["lam"] / ratio in GRIDS["ease"]["lam"]
-    knn = report["models"]["itemknn"]  # type: ignore[index]
-    assert knn["params"]["shrink"] / ratio in GRIDS["itemknn"]["shrink"]
-    assert knn["tuning_stopped_by_budget"] is False
+    assert ease["params"] == expected.params
+    assert ease["validation_ndcg@10"] == pytest.approx(expected.validation_ndcg, abs=1e-6)
+    assert ease["tuning_stopped_by_budget"] is False
+    # ... and the test score is that choice's, as it is, fitted on all train users.
+    on_all = validation_score("ease", expected.params, split, config.seed)
+    assert ease["ndcg@10"] == pytest.approx(on_all, abs=1e-6)
     everyone = evaluate(split, EvalConfig(models=("ease",), tune_users=None, validation_folds=1))
     assert everyone.to_json()["config"]["users_tuned_on"] == split.train.n_users  # type: ignore[index]
 

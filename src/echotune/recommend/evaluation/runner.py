@@ -25,7 +25,6 @@ from echotune.recommend.evaluation.tuning import (
     BORROWED,
     TuningResult,
     borrowed_params,
-    rescaled,
     tune,
 )
 
@@ -116,13 +115,12 @@ def evaluate(
     """Tune (optionally) and fit each model on `split.train`, measure on `split.test`.
 
     Tuning uses validation folds carved from train, or from a seeded sample of
-    `config.tune_users` train users; parameters that grow with the number of
-    users are then rescaled to the whole train set (`tuning.SIZE_SCALED`).
+    `config.tune_users` train users; the chosen parameters are refitted on all
+    of train as they are.
     """
     tune_data = split.train
     if config.tune and config.tune_users is not None:
         tune_data = sample_users(split.train, config.tune_users, config.seed)
-    scale = split.train.n_users / tune_data.n_users
     if progress and tune_data is not split.train:
         progress(f"tuning on {tune_data.n_users:,} of {split.train.n_users:,} train users")
     n_folds = config.validation_folds or default_folds(tune_data.n_users)
@@ -159,7 +157,7 @@ def evaluate(
         if folds:
             started = time.perf_counter()
             result = tuned(name)
-            report.params = rescaled(name, result.params, scale)
+            report.params = result.params
             report.validation_ndcg, report.trials = result.validation_ndcg, result.trials
             report.stopped_by_budget = result.stopped_by_budget
             report.tune_seconds = time.perf_counter() - started
