@@ -106,7 +106,7 @@ def test_sync_without_audio_features_still_stores_tracks(
 def test_cli_sync_stops_at_once_on_a_long_rate_limit_and_resumes(
     spotify_api: TestClient, fake_spotify: FakeSpotify, spotify_dir: Path
 ) -> None:
-    user, _ = user_with_new_tracks(fake_spotify, 200)
+    user, ids = user_with_new_tracks(fake_spotify, 200)
     login(spotify_api, fake_spotify, user)
     name = f"spotify-{user}"
     env = spotify_env(spotify_dir, fake_spotify)
@@ -120,12 +120,22 @@ def test_cli_sync_stops_at_once_on_a_long_rate_limit_and_resumes(
 
     fake_spotify.faults.clear()
     fake_spotify.log.clear()
-    resumed = CliRunner().invoke(cli_app, ["spotify", "sync", "--user", name], env=env)
+    wide = {**env, "COLUMNS": "200"}
+    resumed = CliRunner().invoke(cli_app, ["spotify", "sync", "--user", name], env=wide)
     assert resumed.exit_code == 0, resumed.output
     offsets = [int(e.params.get("offset", "0")) for e in fake_spotify.log.find("/v1/me/tracks")]
     assert offsets[0] == 50, offsets  # resumed after the page it had stored
     assert 0 not in offsets
     assert "saved_tracks" in resumed.output
+    # Each saved track became one save: the stopped run's first page was not written
+    # again, and the resumed pass (which saw only part) removed none of them.
+    services = spotify_api.app.state.services  # type: ignore[attr-defined]
+    stored = spotify_api.portal.call(services.storage.users.get_by_name, name)  # type: ignore[union-attr]
+    taste = spotify_api.portal.call(services.storage.feedback.list_for, stored.id)  # type: ignore[union-attr]
+    assert sorted(f.track_id for f in taste) == sorted(ids)
+    assert {(f.kind, f.source) for f in taste} == {("save", "spotify")}
+    # The table shows the saves the resumed pass added (the first page was stored before).
+    assert f"+{len(ids) - 50} / -0" in resumed.output
 
 
 def test_background_sync_covers_every_connected_account(

@@ -75,10 +75,13 @@ def sync(
     if not reports:
         err.print("No connected Spotify accounts: log in at /auth/login first.")
         return
-    table = Table("user", "resource", "items", "new tracks", "plays")
+    table = Table("user", "resource", "items", "new tracks", "plays", "taste +/-")
     for name, report in reports:
         for resource, r in report.resources.items():
-            table.add_row(name, resource, str(r.items), str(r.new_tracks), str(r.plays))
+            taste = f"+{r.taste} / -{r.taste_removed}" if r.taste or r.taste_removed else ""
+            table.add_row(
+                name, resource, str(r.items), str(r.new_tracks), str(r.plays), taste
+            )
     Console().print(table)
 
 

@@ -36,6 +36,8 @@ class Feedback(BaseModel):
     track_id: str
     kind: FeedbackKind
     at: datetime
+    source: str | None = None
+    """None for the listener's own feedback; "spotify" for what a Spotify sync implies."""
 
 
 class UserTrackStats(BaseModel):

@@ -152,7 +152,10 @@ class HistoryService:
     async def feedback(self, user: User, limit: int) -> FeedbackList:
         events = await self._feedback.list_for(user.id, limit)
         return FeedbackList(
-            items=[FeedbackView(track_id=f.track_id, kind=f.kind, at=f.at) for f in events]
+            items=[
+                FeedbackView(track_id=f.track_id, kind=f.kind, at=f.at, source=f.source)
+                for f in events
+            ]
         )
 
     async def _track(self, track_id: str) -> Track:

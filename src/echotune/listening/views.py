@@ -53,6 +53,8 @@ class FeedbackView(BaseModel):
     track_id: str
     kind: FeedbackKind
     at: datetime
+    source: str | None = None
+    """None: the listener's own; "spotify": from their Spotify library (saved or top tracks)."""
 
 
 class FeedbackList(BaseModel):

@@ -7,7 +7,7 @@ translates its driver's errors into `echotune.errors.StorageError`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from echotune.accounts.models import LoginAttempt, PlaylistWrite, Session, SpotifyLink, SyncState
 from echotune.catalog.models import Artist, Track, TrackQuery, UpsertResult
 from echotune.chat.models import ChatMessage, ConversationSummary, NewMessage
-from echotune.listening.models import Feedback, Play, UserTrackStats
+from echotune.listening.models import Feedback, FeedbackKind, Play, UserTrackStats
 from echotune.users.models import ApiToken, User
 
 
@@ -114,12 +114,35 @@ class ListeningRepo(Protocol):
 
 
 class FeedbackRepo(Protocol):
+    """Feedback: the listener's own events (`add`, an append-only log), and
+    entries mirrored from a `source` such as a Spotify sync (`add_many`), kept
+    once per (user, track, kind, source). A source's writes and removals never
+    touch the listener's own events; readers see both and decide what wins."""
+
     async def add(self, feedback: Feedback) -> None:
-        """Record one feedback event (the log is append-only; readers decide what wins)."""
+        """Record one of the listener's own events (repeats are kept: it is a log)."""
+        ...
+
+    async def add_many(self, feedback: Sequence[Feedback], source: str) -> int:
+        """Store the entries `source` has not stored yet, keyed on (user_id,
+        track_id, kind, source); returns how many were new. A known key keeps
+        its first copy. Idempotent: repeating a batch, or the rest of one that
+        failed half way, adds nothing twice."""
+        ...
+
+    async def retain(
+        self, user_id: str, source: str, kind: FeedbackKind, track_ids: Collection[str]
+    ) -> int:
+        """Remove the user's `source` entries of `kind` whose track is not in
+        `track_ids` (e.g. a track no longer saved); returns how many went."""
         ...
 
     async def list_for(self, user_id: str, limit: int = 1000) -> list[Feedback]:
-        """A user's feedback events, newest first."""
+        """A user's feedback events of every source, newest first."""
+        ...
+
+    async def count(self, user_id: str) -> int:
+        """How many events the user has, of every source (a cheap change check)."""
         ...
 
 

@@ -56,5 +56,6 @@ class BackgroundSync:
                 log.warning("spotify.sync.failed", user_id=user_id, error=exc.message)
                 continue
             log.info("spotify.sync.done", user_id=user_id, new_tracks=report.total("new_tracks"),
-                     plays=report.total("plays"))
+                     plays=report.total("plays"), taste=report.total("taste"),
+                     taste_removed=report.total("taste_removed"))  # fmt: skip
         return 0.0

@@ -27,6 +27,10 @@ class ResourceReport(BaseModel):
     items: int = 0
     new_tracks: int = 0
     plays: int = 0
+    # Feedback with source "spotify" (saved tracks, top tracks): new, and
+    # removed because the track is no longer saved.
+    taste: int = 0
+    taste_removed: int = 0
     skipped: bool = False
 
 
@@ -38,5 +42,6 @@ class SyncReport(BaseModel):
         return self.resources.setdefault(name, ResourceReport())
 
     def total(self, what: str) -> int:
-        """Summed over resources: 'items', 'new_tracks' or 'plays'."""
+        """Summed over resources: 'items', 'new_tracks', 'plays', 'taste' or
+        'taste_removed'."""
         return sum(int(getattr(r, what)) for r in self.resources.values())

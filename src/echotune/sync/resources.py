@@ -12,6 +12,7 @@ from echotune.spotify.library import TimeRange
 from echotune.spotify.models import PlayHistory, SimplifiedPlaylist
 from echotune.storage.base import SyncStateRepo
 from echotune.sync.progress import SyncProgress, SyncReport
+from echotune.sync.taste import TasteSink
 from echotune.sync.tracks import TrackSink
 
 
@@ -22,12 +23,14 @@ class ResourceSync:
         user_id: str,
         states: SyncStateRepo,
         sink: TrackSink,
+        taste: TasteSink,
         progress: SyncProgress,
         clock: Callable[[], datetime],
     ) -> None:
         self.client = client
         self.user_id = user_id
         self.sink = sink
+        self.taste = taste
         self.report = SyncReport(user_id=user_id)
         self._states = states
         self._progress = progress
@@ -59,16 +62,24 @@ class ResourceSync:
         await self._put("profile", {"id": me.id}, True)
 
     async def saved_tracks(self) -> None:
+        """Tracks and saves, page by page; after a pass from the start, the saves
+        of tracks unsaved since are removed (a resumed pass saw only part)."""
         name = "saved_tracks"
         offset = await self._offset(name)
         report = self.report.of(name)
         self._progress.resource(name, None)
+        seen: set[str] | None = set() if offset == 0 else None
         async for page in self.client.saved_tracks(offset=offset):
             report.new_tracks += await self.sink.add(self.client, [s.track for s in page])
+            report.taste += await self.taste.saved(page)
+            if seen is not None:
+                seen.update(s.track.id for s in page)
             offset += len(page)
             report.items += len(page)
             await self._put(name, {"offset": offset}, False)
             self._progress.advance(name, len(page))
+        if seen is not None:
+            report.taste_removed += await self.taste.unsaved(seen)
         await self._put(name, {"offset": offset}, True)
 
     async def top_tracks(self, time_range: TimeRange) -> None:
@@ -77,6 +88,7 @@ class ResourceSync:
         self._progress.resource(name, None)
         async for page in self.client.top_tracks(time_range):
             report.new_tracks += await self.sink.add(self.client, page)
+            report.taste += await self.taste.top(page)
             report.items += len(page)
             self._progress.advance(name, len(page))
         await self._put(name, None, True)

@@ -4,12 +4,19 @@ Each resource keeps a SyncState: paged resources store the next offset after
 every page, recently played stores its `after` cursor, each playlist the
 snapshot id last synced (an unchanged playlist is not read again). A sync
 stopped by a RateLimited above the cap, a crash or Ctrl-C resumes there.
+
+Saved and top tracks also become taste (feedback with source "spotify", see
+`sync.taste`), so they shape recommendations like the listener's own saves.
+When a sync stored new tracks or plays, `on_synced` runs (the wiring retrains
+and re-indexes, so the new tracks can be recommended and weighed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+
+import structlog
 
 from echotune.accounts.connections import SpotifyConnections
 from echotune.accounts.spotify_errors import spotify_errors
@@ -18,12 +25,16 @@ from echotune.spotify.client import SpotifyClient
 from echotune.spotify.library import TimeRange
 from echotune.spotify.models import PlayHistory
 from echotune.spotify.transport import Priority
-from echotune.storage.base import ListeningRepo, SyncStateRepo, TrackRepo
+from echotune.storage.base import FeedbackRepo, ListeningRepo, SyncStateRepo, TrackRepo
 from echotune.sync.progress import NullProgress, SyncProgress, SyncReport
 from echotune.sync.resources import ResourceSync
+from echotune.sync.taste import TasteSink
 from echotune.sync.tracks import TrackSink
 
 TIME_RANGES: tuple[TimeRange, ...] = ("short_term", "medium_term", "long_term")
+OnSynced = Callable[[str], Awaitable[None]]
+
+log = structlog.get_logger(__name__)
 
 
 def _now() -> datetime:
@@ -36,14 +47,19 @@ class SyncService:
         connections: SpotifyConnections,
         tracks: TrackRepo,
         listening: ListeningRepo,
+        feedback: FeedbackRepo,
         states: SyncStateRepo,
         clock: Callable[[], datetime] = _now,
+        *,
+        on_synced: OnSynced | None = None,
     ) -> None:
         self._connections = connections
         self._tracks = tracks
         self._listening = listening
+        self._feedback = feedback
         self._states = states
         self._clock = clock
+        self._on_synced = on_synced
 
     async def connected_users(self) -> list[str]:
         return await self._connections.connected_users()
@@ -57,16 +73,31 @@ class SyncService:
         """Sync everything of one user. Spotify errors arrive as EchoTune errors."""
         client = await self._connections.client(user_id, priority)
         run = ResourceSync(client, user_id, self._states, TrackSink(self._tracks),
-                           progress or NullProgress(), self._clock)
-        async with spotify_errors():
-            await run.profile()
-            await run.saved_tracks()
-            for time_range in TIME_RANGES:
-                await run.top_tracks(time_range)
-                await run.top_artists(time_range)
-            await self._recently_played(run, client, user_id)
-            await run.playlists()
+                           TasteSink(self._feedback, user_id, self._clock),
+                           progress or NullProgress(), self._clock)  # fmt: skip
+        try:
+            async with spotify_errors():
+                await run.profile()
+                await run.saved_tracks()
+                for time_range in TIME_RANGES:
+                    await run.top_tracks(time_range)
+                    await run.top_artists(time_range)
+                await self._recently_played(run, client, user_id)
+                await run.playlists()
+        finally:
+            # Also after a stopped sync: what it stored before stopping is kept.
+            await self._after(run.report)
         return run.report
+
+    async def _after(self, report: SyncReport) -> None:
+        if self._on_synced is None or not (report.total("new_tracks") or report.total("plays")):
+            return
+        try:
+            await self._on_synced(report.user_id)
+        except Exception:
+            # The library is stored and the report is true: a failing follow-up
+            # (a retrain) is logged, not turned into a failed sync.
+            log.exception("spotify.sync.on_synced_failed", user_id=report.user_id)
 
     async def _recently_played(self, run: ResourceSync, client: SpotifyClient, user_id: str) -> None:
         async def store(items: list[PlayHistory]) -> int:

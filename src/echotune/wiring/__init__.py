@@ -109,7 +109,7 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
     personal = PersonalRecommendationService(
         discovery.index, tracks, listening, feedback, models, metrics
     )
-    spotify = build_spotify(settings, metrics, storage, backend)
+    spotify = build_spotify(settings, metrics, storage, backend, on_synced=_retrain(models))
     llm = build_chat(settings, metrics, storage, backend, personal, discovery, spotify)
     return Services(
         settings=settings,
@@ -129,8 +129,10 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
 
 def _retrain(models: ModelStore) -> Callable[[str], Awaitable[None]]:
     async def after_import(_user_id: str) -> None:
-        # New plays change everyone's neighbours: retrain in the background,
-        # requests keep the current model until the new one is swapped in.
+        # New plays (an import, a Spotify sync) change everyone's neighbours, and
+        # new tracks must be indexed to be recommended or to weigh in a taste:
+        # re-index and retrain in the background; requests keep the current
+        # index and model until the new ones are swapped in.
         models.schedule()
 
     return after_import

@@ -18,7 +18,7 @@ from echotune.spotify.config import SpotifyConfig
 from echotune.spotify.stack import build_transport
 from echotune.storage.base import Storage
 from echotune.sync.background import BackgroundSync
-from echotune.sync.service import SyncService
+from echotune.sync.service import OnSynced, SyncService
 
 
 def spotify_config(settings: Settings) -> SpotifyConfig | None:
@@ -53,7 +53,13 @@ class SpotifyParts:
     background_sync: BackgroundSync
 
 
-def build_spotify(settings: Settings, metrics: Metrics, storage: Storage, backend: str) -> SpotifyParts:
+def build_spotify(
+    settings: Settings,
+    metrics: Metrics,
+    storage: Storage,
+    backend: str,
+    on_synced: OnSynced | None = None,
+) -> SpotifyParts:
     config = spotify_config(settings)
     api = SpotifyApi(config, build_transport(config, metrics.registry)) if config else None
     users = timed(storage.users, metrics, backend, "users")
@@ -73,7 +79,9 @@ def build_spotify(settings: Settings, metrics: Metrics, storage: Storage, backen
         connections,
         timed(storage.tracks, metrics, backend, "tracks"),
         timed(storage.listening, metrics, backend, "listening"),
+        timed(storage.feedback, metrics, backend, "feedback"),
         timed(storage.sync_state, metrics, backend, "sync_state"),
+        on_synced=on_synced,
     )
     interval = settings.spotify.sync_interval_minutes * 60 if api else 0.0
     return SpotifyParts(

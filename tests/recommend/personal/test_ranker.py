@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from echotune.errors import InvalidInput
-from echotune.listening.models import Feedback, Play
+from echotune.listening.models import Feedback, FeedbackKind, Play
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal.context import context_targets
 from echotune.recommend.personal.diversity import pairwise_similarity
@@ -83,6 +83,31 @@ def test_dislike_excludes_track_and_penalises_artist(index: FeatureIndex) -> Non
     artist = index.artist_of_row(first[0].row)
     assert victim not in {str(index.ids[r.row]) for r in ranked}
     assert all(index.artist_of_row(r.row) != artist for r in ranked[:3])
+
+
+def test_own_feedback_outranks_what_a_spotify_sync_implied(index: FeatureIndex) -> None:
+    a, b, c = (str(index.ids[r]) for r in (1, 2, 3))
+
+    def own(track: str, kind: FeedbackKind, days_ago: int) -> Feedback:
+        return Feedback(user_id="u", track_id=track, kind=kind, at=NOW - timedelta(days_ago))
+
+    synced = [  # a top track seen by today's sync, a track saved on Spotify last week
+        Feedback(user_id="u", track_id=a, kind="like", at=NOW, source="spotify"),
+        Feedback(user_id="u", track_id=b, kind="save", at=NOW - timedelta(7), source="spotify"),
+    ]
+    # Newest first, as the repositories list them.
+    feedback = sorted(
+        [own(a, "dislike", 30), own(b, "like", 1), own(c, "dislike", 2), *synced],
+        key=lambda f: f.at,
+        reverse=True,
+    )
+    profile = build_profile("u", index, [], feedback, NOW)
+    # My month-old dislike of a beats today's top-track like; c has only my dislike.
+    assert profile.disliked == {a, c}
+    assert profile.liked == {b}
+    # Without my feedback, the synced entries count as likes.
+    only_synced = build_profile("u", index, [], synced, NOW)
+    assert only_synced.liked == {a, b} and not only_synced.disliked
 
 
 def test_diversity_spreads_the_list(index: FeatureIndex) -> None:

@@ -1,8 +1,8 @@
 """Personal recommendations for one listener, answered from memory in milliseconds.
 
 A listener's taste profile is cached and rebuilt when their plays or feedback
-change (checked with two indexed counts per request), so feedback changes
-the very next answer without retraining anything.
+change (checked with indexed counts and the newest feedback per request), so
+feedback changes the very next answer without retraining anything.
 """
 
 from __future__ import annotations
@@ -70,7 +70,14 @@ class PersonalRecommendationService:
     async def profile(self, user_id: str) -> TasteProfile:
         index = self._index()
         newest = await self._feedback.list_for(user_id, limit=1)
-        stamp = (id(index), await self._listening.count(user_id), _stamp(newest))
+        # The feedback count too: a sync adds saves dated when they were made on
+        # Spotify (older than the newest event), and removes unsaved ones.
+        stamp = (
+            id(index),
+            await self._listening.count(user_id),
+            await self._feedback.count(user_id),
+            _stamp(newest),
+        )
         cached = self._profiles.get(user_id)
         if cached is not None and cached[0] == stamp:
             return cached[1]

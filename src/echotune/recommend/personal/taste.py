@@ -69,12 +69,15 @@ def play_weight(play: Play, now: datetime) -> float:
 
 
 def _feedback_state(feedback: Sequence[Feedback]) -> tuple[set[str], set[str], Counter[str]]:
-    """Latest like/save vs dislike per track wins; skips are counted."""
+    """Latest like/save vs dislike per track wins, the listener's own feedback
+    before any a Spotify sync implied (an own dislike outlasts a later top-track
+    like); skips are counted."""
     liked: set[str] = set()
     disliked: set[str] = set()
     skips: Counter[str] = Counter()
     decided: set[str] = set()
-    for item in feedback:  # newest first
+    own_first = sorted(feedback, key=lambda f: f.source is not None)  # stable: newest first
+    for item in own_first:
         if item.kind == "skip":
             skips[item.track_id] += 1
             continue

@@ -45,6 +45,7 @@ EXPECTED_INDEXES: tuple[str, ...] = (
     "ix_ai_conversations_user_time",
     "ix_ai_conversations_order",
     "ix_feedback_user_time",
+    "ix_feedback_sourced",
     "ix_spotify_links_status",
     "ix_login_attempts_created",
     "ix_auth_sessions_user",
