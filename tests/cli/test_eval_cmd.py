@@ -92,6 +92,10 @@ def test_tuning_on_a_user_sample_within_a_time_budget(plays: Path) -> None:
     no_sample = [*args, "--json", "--no-tune", "--tune-users", "0"]
     everyone = json.loads(runner.invoke(app, no_sample).stdout)
     assert everyone["config"]["tune_users"] is None
+    measured = [*args, "--json", "--no-tune", "--eval-users", "30"]
+    sampled = json.loads(runner.invoke(app, measured).stdout)
+    assert sampled["split"]["users_evaluated"] == 30
+    assert sampled["split"]["users_with_test_items"] > 30
 
 
 def test_table_output(plays: Path) -> None:

@@ -23,6 +23,7 @@ from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import read_interactions
 from echotune.recommend.cf.registry import parse_models
 from echotune.recommend.evaluation.runner import (
+    DEFAULT_EVAL_USERS,
     DEFAULT_TUNE_USERS,
     EvalConfig,
     EvalReport,
@@ -74,6 +75,12 @@ def eval_command(
         float | None,
         typer.Option(min=0.0, help="Per model: start no tuning trial after this many minutes"),
     ] = None,
+    eval_users: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Measure on a seeded sample of this many test users (0: all of them)"
+        ),
+    ] = DEFAULT_EVAL_USERS,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every trial")] = False,
 ) -> None:
@@ -99,6 +106,7 @@ def eval_command(
             min_user_items=min_user_items,
             tune_users=tune_users or None,
             tune_budget_seconds=None if tune_minutes is None else tune_minutes * 60.0,
+            eval_users=eval_users or None,
         )
         report = evaluate(split, config, progress=progress)
     except EchotuneError as exc:

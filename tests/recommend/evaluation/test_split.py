@@ -7,7 +7,13 @@ import pytest
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.interactions import Interactions
-from echotune.recommend.evaluation.split import EvalSplit, align, holdout_split, sample_users
+from echotune.recommend.evaluation.split import (
+    EvalSplit,
+    align,
+    holdout_split,
+    sample_evaluated,
+    sample_users,
+)
 
 
 def users_with(lengths: list[int]) -> Interactions:
@@ -116,3 +122,23 @@ def test_a_sample_as_large_as_the_data_is_the_data() -> None:
     assert sample_users(data, 3) is data and sample_users(data, 100) is data
     with pytest.raises(InvalidInput, match="at least 1 user"):
         sample_users(data, 0)
+
+
+def test_an_evaluation_sample_keeps_train_and_the_chosen_users_tests() -> None:
+    split = holdout_split(users_with([10 + u % 9 for u in range(60)]), 0.2, seed=2)
+    sample = sample_evaluated(split, 25, seed=9)
+    assert sample.users.size == 25 and set(sample.users) <= set(split.users)
+    assert sample.train is split.train
+    for user in split.users:
+        mine = sample.test[user].indices
+        if user in sample.users:
+            assert list(mine) == list(split.test[user].indices)
+            assert sample.test_sizes[user] == split.test_sizes[user]
+        else:
+            assert mine.size == 0 and sample.test_sizes[user] == 0
+    assert sample.stats["users_evaluated"] == 25
+    assert sample.stats["users_with_test_items"] == split.users.size
+    assert list(sample_evaluated(split, 25, seed=9).users) == list(sample.users)
+    assert sample_evaluated(split, split.users.size, seed=9) is split
+    with pytest.raises(InvalidInput, match="at least 1 user"):
+        sample_evaluated(split, 0)

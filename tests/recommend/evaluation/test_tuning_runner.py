@@ -6,7 +6,12 @@ import pytest
 
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
-from echotune.recommend.evaluation.split import EvalSplit, holdout_split, sample_users
+from echotune.recommend.evaluation.split import (
+    EvalSplit,
+    holdout_split,
+    sample_evaluated,
+    sample_users,
+)
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
     _coordinate_ascent,
@@ -75,6 +80,7 @@ def test_evaluate_compares_models_on_one_split(split: EvalSplit) -> None:
         "tune_users": 10_000,
         "users_tuned_on": 0,
         "tune_budget_seconds": None,
+        "eval_users": 50_000,
     }
 
 
@@ -199,3 +205,16 @@ def test_small_data_gets_more_validation_folds() -> None:
         2,
         2,
     ]
+
+
+def test_metrics_can_average_over_a_sample_of_the_evaluated_users(split: EvalSplit) -> None:
+    config = EvalConfig(models=("itemknn",), tune=False, eval_users=40)
+    report = evaluate(split, config)
+    assert report.split["users_evaluated"] == 40
+    assert report.split["users_with_test_items"] == split.users.size
+    sampled = sample_evaluated(split, 40, config.seed)
+    ndcg = validation_score("itemknn", {}, sampled, config.seed)
+    assert report.models[0].metrics["ndcg@10"] == pytest.approx(ndcg)
+    everyone = evaluate(split, EvalConfig(models=("itemknn",), tune=False, eval_users=None))
+    assert everyone.split["users_evaluated"] == split.users.size
+    assert everyone.models[0].metrics["ndcg@10"] != pytest.approx(ndcg)

@@ -134,6 +134,30 @@ def _in_train(train: Interactions, users: I64, items: I64) -> npt.NDArray[np.boo
     return found
 
 
+def sample_evaluated(split: EvalSplit, n_users: int, seed: int = 42) -> EvalSplit:
+    """`split` with metrics over a seeded random `n_users` of its evaluated users
+    (the rest keep their train rows but no test items); `split` itself when it
+    has no more than that. `stats` counts both."""
+    if n_users < 1:
+        raise InvalidInput(f"an evaluation sample needs at least 1 user, got {n_users}")
+    users = split.users
+    if users.size <= n_users:
+        return split
+    chosen = np.sort(np.random.default_rng(seed).choice(users, n_users, replace=False))
+    keep = np.zeros(split.test_sizes.size, dtype=bool)
+    keep[chosen] = True
+    test_sizes = np.where(keep, split.test_sizes, 0).astype(np.int64)
+    test = sp.csr_matrix(sp.diags(keep.astype(np.float32)) @ split.test)
+    test.eliminate_zeros()
+    test.sort_indices()
+    stats = {
+        **split.stats,
+        "users_evaluated": n_users,
+        "users_with_test_items": int(users.size),
+    }
+    return EvalSplit(split.train, test, test_sizes, stats)
+
+
 def sample_users(data: Interactions, n_users: int, seed: int = 42) -> Interactions:
     """A seeded random `n_users` of `data`'s users with all their interactions, in
     their original order (items nobody in the sample played are dropped); all of
