@@ -12,6 +12,9 @@ from echotune.cli.main import app as cli_app
 from tests.api.spotify_app import login, spotify_env
 from tests.fakes.spotify.server import FakeSpotify
 
+SYNC = "/api/v1/me/spotify/sync"
+WAIT = {"wait": "true"}  # the blocking form: 200 with the finished job
+
 
 def seeded_user(fake: FakeSpotify, **sizes: int) -> str:
     user_id = "s" + uuid.uuid4().hex[:10]
@@ -26,9 +29,10 @@ def test_sync_stores_tracks_and_plays_once(
     user = seeded_user(fake_spotify, n_saved=120, n_playlists=3, items_per_playlist=30,
                        n_plays=70, n_top=20)  # fmt: skip
     login(spotify_api, fake_spotify, user)
-    response = spotify_api.post("/api/v1/me/spotify/sync")
+    response = spotify_api.post(SYNC, params=WAIT)
     assert response.status_code == 200, response.text
-    report = response.json()["resources"]
+    assert response.json()["status"] == "done"
+    report = response.json()["report"]["resources"]
     assert report["saved_tracks"]["items"] == 120
     assert report["playlists"]["items"] == 3
     assert report["top_tracks:short_term"]["items"] == 20
@@ -48,7 +52,7 @@ def test_sync_stores_tracks_and_plays_once(
     assert plays["items"] and {p["source"] for p in plays["items"]} == {"spotify"}
 
     items_reads = fake_spotify.log.count("/v1/playlists/*", "GET")
-    again = spotify_api.post("/api/v1/me/spotify/sync").json()["resources"]
+    again = spotify_api.post(SYNC, params=WAIT).json()["report"]["resources"]
     assert sum(r["new_tracks"] for r in again.values()) == 0
     assert again["recently_played"]["plays"] == 0
     # Unchanged playlists (same snapshot) are not read again.
@@ -80,7 +84,7 @@ def test_audio_features_from_spotify_are_stored_with_the_catalog(
 ) -> None:
     user, ids = user_with_new_tracks(fake_spotify, 30)
     login(spotify_api, fake_spotify, user)
-    report = spotify_api.post("/api/v1/me/spotify/sync").json()["resources"]
+    report = spotify_api.post(SYNC, params=WAIT).json()["report"]["resources"]
     assert report["saved_tracks"]["new_tracks"] == 30
     headers = _bearer(spotify_api, fake_spotify)
     features = spotify_api.get(f"/v1/audio-features/{ids[0]}", headers=headers)
@@ -94,7 +98,7 @@ def test_sync_without_audio_features_still_stores_tracks(
     fake_spotify.faults.audio_features_forbidden = True
     user, ids = user_with_new_tracks(fake_spotify, 120)
     login(spotify_api, fake_spotify, user)
-    report = spotify_api.post("/api/v1/me/spotify/sync").json()["resources"]
+    report = spotify_api.post(SYNC, params=WAIT).json()["report"]["resources"]
     assert report["saved_tracks"]["new_tracks"] == 120
     # Asked once, told 403 ("not offered to this app"), not asked again in this sync.
     assert fake_spotify.log.count("/v1/audio-features", status=403) == 1
@@ -158,7 +162,7 @@ def test_spotify_calls_show_on_metrics(spotify_api: TestClient, fake_spotify: Fa
     user = seeded_user(fake_spotify, n_saved=5, n_top=2)
     login(spotify_api, fake_spotify, user)
     fake_spotify.faults.rate_limit("/v1/me/player/recently-played", retry_after=1)
-    assert spotify_api.post("/api/v1/me/spotify/sync").status_code == 200
+    assert spotify_api.post(SYNC, params=WAIT).status_code == 200
     text = spotify_api.get("/metrics").text
     assert 'echotune_spotify_calls_total{endpoint="/me/tracks",method="GET",status="200"}' in text
     assert 'echotune_spotify_rate_limited_total{endpoint="/me/player/recently-played"} 1.0' in text

@@ -29,11 +29,11 @@ def _call(client: TestClient, fn: Any, *args: Any) -> Any:
 
 
 def _sync(client: TestClient) -> dict[str, dict[str, Any]]:
-    response = client.post("/api/v1/me/spotify/sync")
+    response = client.post("/api/v1/me/spotify/sync", params={"wait": "true"})
     assert response.status_code == 200, response.text
     # The sync re-indexes in the background (its tracks are new): wait for it.
     _call(client, _services(client).models.wait)
-    resources: dict[str, dict[str, Any]] = response.json()["resources"]
+    resources: dict[str, dict[str, Any]] = response.json()["report"]["resources"]
     return resources
 
 

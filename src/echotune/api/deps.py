@@ -25,6 +25,7 @@ from echotune.playback.service import PlaybackService
 from echotune.playlists.spotify_push import PlaylistPushService
 from echotune.recommend.personal.service import PersonalRecommendationService
 from echotune.recommend.service import DiscoveryService
+from echotune.sync.jobs import SyncJobs
 from echotune.sync.service import SyncService
 from echotune.users.models import User
 from echotune.wiring import Services
@@ -70,6 +71,10 @@ async def get_connections(services: ServicesDep) -> SpotifyConnections:
 
 async def get_sync(services: ServicesDep) -> SyncService:
     return services.sync
+
+
+async def get_sync_jobs(services: ServicesDep) -> SyncJobs:
+    return services.sync_jobs
 
 
 async def get_playback(services: ServicesDep) -> PlaybackService:
@@ -133,6 +138,7 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 LoginDep = Annotated[LoginService, Depends(get_login)]
 ConnectionsDep = Annotated[SpotifyConnections, Depends(get_connections)]
 SyncDep = Annotated[SyncService, Depends(get_sync)]
+SyncJobsDep = Annotated[SyncJobs, Depends(get_sync_jobs)]
 PlaybackDep = Annotated[PlaybackService, Depends(get_playback)]
 PlaylistPushDep = Annotated[PlaylistPushService, Depends(get_playlist_push)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]

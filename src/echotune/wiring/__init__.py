@@ -29,6 +29,7 @@ from echotune.settings import Settings
 from echotune.storage.base import Storage
 from echotune.storage.factory import open_storage
 from echotune.sync.background import BackgroundSync
+from echotune.sync.jobs import SyncJobs
 from echotune.sync.service import SyncService
 from echotune.users.service import UserService
 from echotune.wiring.chat import ChatParts, build_chat
@@ -69,6 +70,10 @@ class Services:
         return self.spotify.sync
 
     @property
+    def sync_jobs(self) -> SyncJobs:
+        return self.spotify.sync_jobs
+
+    @property
     def playback(self) -> PlaybackService:
         return self.spotify.playback
 
@@ -85,6 +90,8 @@ class Services:
         return self.llm.chat
 
     async def close(self) -> None:
+        # Syncs first: a stopped sync may still schedule a retrain on its way out.
+        await self.spotify.sync_jobs.stop()
         await self.spotify.background_sync.stop()
         await self.models.stop()
         await self.llm.aclose()

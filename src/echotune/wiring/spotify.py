@@ -1,4 +1,5 @@
-"""Wiring of the Spotify side: the client stack, account links, login, sync, writes."""
+"""Wiring of the Spotify side: the client stack, account links, login, sync (and its
+API jobs), writes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from echotune.spotify.config import SpotifyConfig
 from echotune.spotify.stack import build_transport
 from echotune.storage.base import Storage
 from echotune.sync.background import BackgroundSync
+from echotune.sync.jobs import SyncJobs
 from echotune.sync.service import OnSynced, SyncService
 
 
@@ -51,6 +53,7 @@ class SpotifyParts:
     playback: PlaybackService
     playlist_push: PlaylistPushService
     background_sync: BackgroundSync
+    sync_jobs: SyncJobs
 
 
 def build_spotify(
@@ -94,4 +97,5 @@ def build_spotify(
             connections, timed(storage.playlist_writes, metrics, backend, "playlist_writes")
         ),
         background_sync=BackgroundSync(sync, interval),
+        sync_jobs=SyncJobs(sync, connections),
     )

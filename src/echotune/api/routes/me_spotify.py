@@ -1,11 +1,14 @@
 """The caller's Spotify account: status, sync, playlist push and playback, under
-/api/v1/me/spotify. Without Spotify configured or connected these answer 409."""
+/api/v1/me/spotify. Without Spotify configured or connected these answer 409.
+
+A sync runs as a background job (202 and a Location to poll); `?wait=true` blocks
+until it ends and answers 200, or with the sync's error as before."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from echotune.accounts.connections import ConnectionStatus
@@ -14,13 +17,12 @@ from echotune.api.deps import (
     CurrentUser,
     PlaybackDep,
     PlaylistPushDep,
-    SyncDep,
+    SyncJobsDep,
 )
 from echotune.playback.service import PlayRequest
 from echotune.playlists.spotify_push import PushRequest, PushResult
 from echotune.spotify.models import Device
-from echotune.spotify.transport import Priority
-from echotune.sync.progress import SyncReport
+from echotune.sync.jobs import SyncJob
 
 router = APIRouter(prefix="/api/v1/me/spotify", tags=["spotify"])
 DeviceId = Annotated[str | None, Query(max_length=100)]
@@ -40,9 +42,39 @@ async def status(connections: ConnectionsDep, user: CurrentUser) -> ConnectionSt
     return await connections.status(user.id)
 
 
-@router.post("/sync", response_model=SyncReport, description="Sync the library now.")
-async def sync(sync: SyncDep, user: CurrentUser) -> SyncReport:
-    return await sync.sync_user(user.id, priority=Priority.HIGH)
+@router.post(
+    "/sync",
+    response_model=SyncJob,
+    status_code=202,
+    description="Start syncing the library in the background: 202 with the job and a "
+    "Location to poll. While a sync of this account runs, the same job is returned. "
+    "With `wait=true` the call waits for the end: 200 with the report, or the sync's error.",
+)
+async def sync(
+    jobs: SyncJobsDep,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    wait: Annotated[bool, Query(description="Wait until the sync ends.")] = False,
+) -> SyncJob:
+    if wait:
+        response.status_code = 200
+        return await jobs.run(user.id)
+    job = await jobs.start(user.id)
+    response.headers["Location"] = str(request.url_for("sync_job", job_id=job.id))
+    return job
+
+
+@router.get("/sync", response_model=SyncJob, description="The latest sync job of this account.")
+async def latest_sync(jobs: SyncJobsDep, user: CurrentUser) -> SyncJob:
+    return jobs.latest(user.id)
+
+
+@router.get("/sync/{job_id}", response_model=SyncJob, name="sync_job")
+async def sync_job(
+    jobs: SyncJobsDep, user: CurrentUser, job_id: Annotated[str, Path(max_length=64)]
+) -> SyncJob:
+    return jobs.get(user.id, job_id)
 
 
 @router.post(
