@@ -26,7 +26,6 @@ from echotune.playlists.spotify_push import PlaylistPushService
 from echotune.recommend.personal.service import PersonalRecommendationService
 from echotune.recommend.service import DiscoveryService
 from echotune.sync.jobs import SyncJobs
-from echotune.sync.service import SyncService
 from echotune.users.models import User
 from echotune.wiring import Services
 
@@ -67,10 +66,6 @@ async def get_login(services: ServicesDep) -> LoginService:
 
 async def get_connections(services: ServicesDep) -> SpotifyConnections:
     return services.connections
-
-
-async def get_sync(services: ServicesDep) -> SyncService:
-    return services.sync
 
 
 async def get_sync_jobs(services: ServicesDep) -> SyncJobs:
@@ -137,7 +132,6 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 LoginDep = Annotated[LoginService, Depends(get_login)]
 ConnectionsDep = Annotated[SpotifyConnections, Depends(get_connections)]
-SyncDep = Annotated[SyncService, Depends(get_sync)]
 SyncJobsDep = Annotated[SyncJobs, Depends(get_sync_jobs)]
 PlaybackDep = Annotated[PlaybackService, Depends(get_playback)]
 PlaylistPushDep = Annotated[PlaylistPushService, Depends(get_playlist_push)]
