@@ -4,12 +4,14 @@ Through the loopback fake Spotify and the real app on a real SQLite store."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from echotune.app import create_app
@@ -42,16 +44,21 @@ def _token_of_new_user(client: TestClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def _start_slow_sync(client: TestClient, fake: FakeSpotify) -> tuple[str, httpx.Response]:
+    """A new Spotify listener logged in, whose sync job is started and kept busy a while."""
+    user = seeded_user(fake, n_saved=60, n_top=3)
+    login(client, fake, user)
+    fake.log.clear()
+    fake.faults.delay("/v1/me/tracks", SLOW_PAGE, method="GET")
+    started = client.post(SYNC)
+    assert started.status_code == 202, started.text
+    return user, started
+
+
 def test_sync_runs_in_the_background_once_per_user(
     spotify_api: TestClient, fake_spotify: FakeSpotify
 ) -> None:
-    user = seeded_user(fake_spotify, n_saved=60, n_top=3)
-    login(spotify_api, fake_spotify, user)
-    fake_spotify.log.clear()
-    fake_spotify.faults.delay("/v1/me/tracks", SLOW_PAGE, method="GET")
-
-    started = spotify_api.post(SYNC)
-    assert started.status_code == 202, started.text
+    _, started = _start_slow_sync(spotify_api, fake_spotify)
     job = started.json()
     assert job["status"] == "running" and job["report"] is None and job["error"] is None
     assert job["finished_at"] is None and job["started_at"]
@@ -185,3 +192,63 @@ def test_only_the_latest_jobs_of_a_user_are_kept(
     assert gone.status_code == 404 and "latest 5" in gone.json()["error"]["message"]
     assert all(spotify_api.get(f"{SYNC}/{i}").status_code == 200 for i in ids[1:])
     assert spotify_api.get(SYNC).json()["id"] == ids[-1]
+
+
+def _profile_reads(fake: FakeSpotify, user: str) -> list[int]:
+    """Positions in the request log of `user`'s profile reads: each sync starts with one."""
+    tokens = fake.state.tokens.access
+
+    def owner(token: str | None) -> str | None:
+        return tokens[token].user_id if token in tokens else None
+
+    return [i for i, e in enumerate(fake.log.entries)
+            if (e.method, e.path) == ("GET", "/v1/me") and owner(e.token) == user]  # fmt: skip
+
+
+def test_background_sync_skips_an_account_whose_job_runs(
+    spotify_api: TestClient, fake_spotify: FakeSpotify
+) -> None:
+    user, started = _start_slow_sync(spotify_api, fake_spotify)
+    services = spotify_api.app.state.services  # type: ignore[attr-defined]
+    assert spotify_api.portal is not None
+    user_id = spotify_api.portal.call(services.storage.users.get_by_name, f"spotify-{user}").id
+    assert services.sync.is_syncing(user_id)
+
+    # The loop passes over the account the job is syncing: no second sync starts.
+    assert spotify_api.portal.call(services.background_sync.run_once) == 0.0
+    assert _poll(spotify_api, started.headers["location"])["status"] == "done"
+    assert len(_profile_reads(fake_spotify, user)) == 1
+    assert not services.sync.is_syncing(user_id)
+
+    # Once the job is over, the next round syncs the account again.
+    assert spotify_api.portal.call(services.background_sync.run_once) == 0.0
+    assert len(_profile_reads(fake_spotify, user)) == 2
+    assert fake_spotify.log.spec_errors == []
+
+
+def test_two_syncs_of_one_account_run_one_after_the_other(
+    spotify_api: TestClient, fake_spotify: FakeSpotify
+) -> None:
+    user = seeded_user(fake_spotify, n_saved=60, n_playlists=2, items_per_playlist=5, n_top=3)
+    login(spotify_api, fake_spotify, user)
+    services = spotify_api.app.state.services  # type: ignore[attr-defined]
+    assert spotify_api.portal is not None
+    user_id = spotify_api.portal.call(services.storage.users.get_by_name, f"spotify-{user}").id
+    fake_spotify.log.clear()
+    fake_spotify.faults.delay("/v1/me/tracks", SLOW_PAGE / 2, method="GET")
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(services.sync.sync_user(user_id),
+                                         services.sync.sync_user(user_id)))  # fmt: skip
+
+    first, second = spotify_api.portal.call(both)
+    reads = _profile_reads(fake_spotify, user)
+    assert len(reads) == 2
+    # The second began only after the first had read everything, playlists last,
+    # and found the library already stored: nothing was written twice (the 60
+    # saved tracks and the top tracks of each time range became taste once).
+    between = [e.path for e in fake_spotify.log.entries[reads[0] : reads[1]]]
+    assert "/v1/me/playlists" in between
+    assert first.total("taste") >= 63
+    assert second.total("taste") == 0 and second.total("new_tracks") == 0
+    assert not services.sync.is_syncing(user_id)

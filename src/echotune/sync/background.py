@@ -2,7 +2,8 @@
 
 Interactive requests overtake it in the rate limiter. A RateLimited above the
 cap pauses the loop until Spotify's reset time; other failures are logged and
-the next account goes on, so one broken account never stops the others.
+the next account goes on, so one broken account never stops the others. An
+account whose sync is already running (an API job) is skipped this round.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class BackgroundSync:
     async def run_once(self) -> float:
         """Sync every connected user once; returns how long Spotify asked us to wait."""
         for user_id in await self._sync.connected_users():
+            if self._sync.is_syncing(user_id):
+                log.info("spotify.sync.skipped_running", user_id=user_id)
+                continue
             try:
                 report = await self._sync.sync_user(user_id)
             except RateLimited as exc:

@@ -9,11 +9,18 @@ Saved and top tracks also become taste (feedback with source "spotify", see
 `sync.taste`), so they shape recommendations like the listener's own saves.
 When a sync stored new tracks or plays, `on_synced` runs (the wiring retrains
 and re-indexes, so the new tracks can be recommended and weighed).
+
+One user's syncs never overlap in this process: a second `sync_user` for the
+same user (an API job while the background loop is at that user, say) waits
+for the first to end, then resumes from the state it left, so it reads only
+what changed. `is_syncing` lets the background loop skip such a user instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -60,6 +67,12 @@ class SyncService:
         self._states = states
         self._clock = clock
         self._on_synced = on_synced
+        # Per user: the lock and how many syncs hold or wait for it (dropped at 0).
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    def is_syncing(self, user_id: str) -> bool:
+        """Whether a sync of this user is running (or waiting) in this process."""
+        return user_id in self._locks
 
     async def connected_users(self) -> list[str]:
         return await self._connections.connected_users()
@@ -70,7 +83,30 @@ class SyncService:
         progress: SyncProgress | None = None,
         priority: Priority = Priority.LOW,
     ) -> SyncReport:
-        """Sync everything of one user. Spotify errors arrive as EchoTune errors."""
+        """Sync everything of one user. Spotify errors arrive as EchoTune errors.
+
+        Waits while another sync of the same user runs in this process.
+        """
+        async with self._one_at_a_time(user_id):
+            return await self._sync_user(user_id, progress, priority)
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, user_id: str) -> AsyncIterator[None]:
+        lock, holders = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, holders + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            _, holders = self._locks[user_id]
+            if holders <= 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, holders - 1)
+
+    async def _sync_user(
+        self, user_id: str, progress: SyncProgress | None, priority: Priority
+    ) -> SyncReport:
         client = await self._connections.client(user_id, priority)
         run = ResourceSync(client, user_id, self._states, TrackSink(self._tracks),
                            TasteSink(self._feedback, user_id, self._clock),
