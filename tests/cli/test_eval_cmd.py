@@ -104,6 +104,19 @@ def test_table_output(plays: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "ndcg@10" in result.stdout and "popularity" in result.stdout
     assert "users_evaluated" in result.stdout
+    assert "relative to" not in result.stdout  # no echotune row, no ratios
+
+
+def test_table_shows_echotune_relative_to_each_baseline(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "popularity,ease,echotune", "--no-tune"]
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)["models"]
+    ndcg = {name: data[name]["ndcg@10"] for name in data}
+    expected = ", ".join(
+        f"{name} {ndcg['echotune'] / ndcg[name]:.3f}x" for name in ("popularity", "ease")
+    )
+    assert f"echotune NDCG@10 relative to: {expected}" in table.stdout
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,9 @@ def eval_command(
         print(json.dumps(report.to_json(), indent=2))
         return
     console.print(_models_table(report))
+    ratios = _relative_line(report)
+    if ratios:
+        console.print(ratios)
     console.print(_split_table(report))
 
 
@@ -161,6 +164,19 @@ def _models_table(report: EvalReport) -> Table:
             escape(params),
         )
     return table
+
+
+def _relative_line(report: EvalReport, model: str = "echotune") -> str:
+    """`model`'s NDCG@10 divided by each other model's: the figure the goals are set in."""
+    ndcg = {m.name: m.metrics["ndcg@10"] for m in report.models}
+    if model not in ndcg or len(ndcg) < 2:
+        return ""
+    parts = [
+        f"{name} {ndcg[model] / value:.3f}x" if value > 0 else f"{name} (ndcg 0)"
+        for name, value in ndcg.items()
+        if name != model
+    ]
+    return f"{model} NDCG@10 relative to: " + ", ".join(parts)
 
 
 def _split_table(report: EvalReport) -> Table:
