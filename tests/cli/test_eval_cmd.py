@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,18 @@ def test_table_shows_echotune_relative_to_each_baseline(plays: Path) -> None:
         f"{name} {ndcg['echotune'] / ndcg[name]:.3f}x" for name in ("popularity", "ease")
     )
     assert f"echotune NDCG@10 relative to: {expected}" in table.stdout
+
+
+def test_tuning_shows_a_bar_per_model_on_stderr(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "itemknn,ease", "--json"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)  # stdout stays JSON only
+    sizes = {
+        name: len(list(itertools.product(*GRIDS[name].values()))) for name in ("itemknn", "ease")
+    }
+    for name, size in sizes.items():
+        assert re.search(rf"tuning {name} .* {size}/{size} trials", result.stderr), result.stderr
 
 
 @pytest.mark.parametrize(

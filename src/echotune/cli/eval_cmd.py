@@ -17,8 +17,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import TaskID
 from rich.table import Table
 
+from echotune.cli.tables import trial_progress
 from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import read_interactions
 from echotune.recommend.cf.registry import parse_models
@@ -108,7 +110,15 @@ def eval_command(
             tune_budget_seconds=None if tune_minutes is None else tune_minutes * 60.0,
             eval_users=eval_users or None,
         )
-        report = evaluate(split, config, progress=progress)
+        with trial_progress(err_console) as bars:
+            tasks: dict[str, TaskID] = {}
+
+            def on_trial(name: str, done: int, planned: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bars.add_task(name, total=planned)
+                bars.update(tasks[name], completed=done, total=planned)
+
+            report = evaluate(split, config, progress=progress, trials=on_trial)
     except EchotuneError as exc:
         err_console.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(1) from None

@@ -1,4 +1,4 @@
-"""Rich tables and the byte progress bar shared by the import commands."""
+"""Rich tables and progress bars shared by the commands."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -26,6 +28,22 @@ def byte_progress(label: str, console: Console) -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=True,
+    )
+
+
+def trial_progress(console: Console) -> Progress:
+    """One bar per model being tuned: validation trials run of those planned.
+
+    For coordinate-ascent grids the planned count is an upper bound (repeated
+    points are not run again), so the bar jumps to full when the search ends.
+    """
+    return Progress(
+        TextColumn("tuning [bold]{task.description}[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("trials"),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 

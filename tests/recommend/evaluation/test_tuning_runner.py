@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
@@ -17,6 +19,7 @@ from echotune.recommend.evaluation.tuning import (
     _coordinate_ascent,
     _defaults_in_grid,
     borrowed_params,
+    planned_trials,
     tune,
     validation_score,
 )
@@ -54,9 +57,34 @@ def test_large_grids_use_coordinate_ascent(split: EvalSplit) -> None:
     big |= {"shrink": (0.0, 10.0), "prior_weight": (0.0, 0.05), "weighting": ("binary", "log")}
     big |= {"max_fanout": (100, 200, 300, 400), "als_weight": (0.0,)}
     # 3*2*2*2*2*2*4 = 384 points; the ALS term is left out to keep this test fast.
-    result = tune("echotune", split, grid=big, progress=messages.append)
+    calls: list[tuple[int, int]] = []
+    result = tune("echotune", split, grid=big, progress=messages.append, on_trial=_record(calls))
     assert result.trials < 30 and len(messages) == result.trials
     assert result.validation_ndcg == max(score for _, score in result.history)
+    # Progress: one call per trial, counting up to a bound the search stays within,
+    # and a last call that fills the bar with the trials actually run.
+    planned = planned_trials("echotune", big)
+    sweep = sum(len(values) - 1 for values in big.values())  # new points per sweep
+    starts = (
+        2
+        if _defaults_in_grid("echotune", big) != {k: v[len(v) // 2] for k, v in big.items()}
+        else 1
+    )
+    assert result.trials <= planned == starts * (1 + 2 * sweep)
+    assert [done for done, _ in calls[:-1]] == list(range(1, result.trials + 1))
+    assert all(total == planned for _, total in calls[:-1])
+    assert calls[-1] == (result.trials, result.trials)
+
+
+def _record(calls: list[tuple[int, int]]) -> Callable[[int, int], None]:
+    return lambda done, planned: calls.append((done, planned))
+
+
+def test_full_grid_progress_counts_every_point(split: EvalSplit) -> None:
+    calls: list[tuple[int, int]] = []
+    grid = {"neighbours": (5, 50), "shrink": (0.0, 100.0)}
+    result = tune("itemknn", split, grid=grid, on_trial=_record(calls))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4), (4, 4)] and result.trials == 4
 
 
 def test_every_tuned_model_has_a_grid() -> None:

@@ -114,12 +114,24 @@ def _measure(report: ModelReport, split: EvalSplit, vectors: sp.csr_matrix, seed
     report.metrics = summarise(recs, split.users, split.test, split.test_sizes, vectors)
 
 
+def _for_model(
+    trials: Callable[[str, int, int], None] | None, name: str
+) -> Callable[[int, int], None] | None:
+    if trials is None:
+        return None
+    return lambda done, planned: trials(name, done, planned)
+
+
 def evaluate(
     split: EvalSplit,
     config: EvalConfig = EvalConfig(),
     progress: Callable[[str], None] | None = None,
+    trials: Callable[[str, int, int], None] | None = None,
 ) -> EvalReport:
     """Tune (optionally) and fit each model on `split.train`, measure on `split.test`.
+
+    `progress` gets a line per event; `trials(model, done, planned)` follows
+    each model's tuning trial by trial (see `tuning.tune`).
 
     Tuning uses validation folds carved from train, or from a seeded sample of
     `config.tune_users` train users; the chosen parameters are refitted on all
@@ -158,6 +170,7 @@ def evaluate(
                 progress=progress,
                 fixed=fixed,
                 budget_seconds=config.tune_budget_seconds,
+                on_trial=_for_model(trials, name),
             )
         return results[name]
 

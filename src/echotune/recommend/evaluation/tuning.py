@@ -30,6 +30,8 @@ from echotune.recommend.evaluation.metrics import CUTOFF, hit_matrix, ranking_me
 from echotune.recommend.evaluation.split import EvalSplit
 
 Grid = Mapping[str, Sequence[Param]]
+# on_trial(distinct trials run, trials planned): for progress bars.
+TrialCallback = Callable[[int, int], None]
 FULL_GRID_LIMIT = 100
 COORDINATE_ROUNDS = 2
 
@@ -137,6 +139,7 @@ def tune(
     progress: Callable[[str], None] | None = None,
     fixed: Mapping[str, Param] | None = None,
     budget_seconds: float | None = None,
+    on_trial: TrialCallback | None = None,
 ) -> TuningResult:
     """The best parameters of `grid` (default `GRIDS[name]`) for `name` on `splits`.
 
@@ -145,7 +148,8 @@ def tune(
     With `budget_seconds`, no trial starts after that much time (the first
     always runs): the rest score -inf, so the best finished trial wins. Full
     grids run in the grid's order, cheapest first where a grid lists cost
-    (ALS factors) first and ascending.
+    (ALS factors) first and ascending. `on_trial(done, planned)` is called
+    after each trial, and once at the end with `done == planned`.
     """
     folds = [splits] if isinstance(splits, EvalSplit) else list(splits)
     fixed = dict(fixed or {})
@@ -154,6 +158,7 @@ def tune(
     cache: dict[tuple[tuple[str, Param], ...], float] = {}
     started = time.monotonic()
     skipped = 0
+    planned = planned_trials(name, grid)
 
     def score(searched: dict[str, Param]) -> float:
         nonlocal skipped
@@ -168,12 +173,30 @@ def tune(
             cache[key] = sum(scores) / len(scores)
             if progress:
                 progress(f"  trial {name} {params} -> ndcg@10 {cache[key]:.4f}")
+            if on_trial:
+                on_trial(len(cache), max(planned, len(cache)))
         return cache[key]
 
     with reusing_parts():
         result = _search(name, grid, fixed, score, cache)
     result.stopped_by_budget = skipped > 0
+    if on_trial:
+        on_trial(len(cache), len(cache))
     return result
+
+
+def planned_trials(name: str, grid: Grid) -> int:
+    """How many trials `tune` runs on `grid`: exact for full grids, at most for coordinate ascent.
+
+    Coordinate ascent revisits values it has scored (cached, not run again),
+    so its distinct trials are usually fewer than this bound.
+    """
+    size = math.prod(len(values) for values in grid.values())
+    if size <= FULL_GRID_LIMIT:
+        return size
+    starts = 1 + (_defaults_in_grid(name, grid) != {k: v[len(v) // 2] for k, v in grid.items()})
+    sweep = sum(len(values) - 1 for values in grid.values())
+    return starts * (1 + COORDINATE_ROUNDS * sweep)
 
 
 def _search(
