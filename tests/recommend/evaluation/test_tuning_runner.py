@@ -65,11 +65,8 @@ def test_large_grids_use_coordinate_ascent(split: EvalSplit) -> None:
     # and a last call that fills the bar with the trials actually run.
     planned = planned_trials("echotune", big)
     sweep = sum(len(values) - 1 for values in big.values())  # new points per sweep
-    starts = (
-        2
-        if _defaults_in_grid("echotune", big) != {k: v[len(v) // 2] for k, v in big.items()}
-        else 1
-    )
+    middle = {k: v[len(v) // 2] for k, v in big.items()}
+    starts = 1 if _defaults_in_grid("echotune", big) == middle else 2
     assert result.trials <= planned == starts * (1 + 2 * sweep)
     assert [done for done, _ in calls[:-1]] == list(range(1, result.trials + 1))
     assert all(total == planned for _, total in calls[:-1])

@@ -194,9 +194,15 @@ def planned_trials(name: str, grid: Grid) -> int:
     size = math.prod(len(values) for values in grid.values())
     if size <= FULL_GRID_LIMIT:
         return size
-    starts = 1 + (_defaults_in_grid(name, grid) != {k: v[len(v) // 2] for k, v in grid.items()})
     sweep = sum(len(values) - 1 for values in grid.values())
-    return starts * (1 + COORDINATE_ROUNDS * sweep)
+    return len(_starts(name, grid)) * (1 + COORDINATE_ROUNDS * sweep)
+
+
+def _starts(name: str, grid: Grid) -> list[dict[str, Param]]:
+    """Where coordinate ascent starts: the middle values, and the model's defaults if other."""
+    middle = {k: v[len(v) // 2] for k, v in grid.items()}
+    defaults = _defaults_in_grid(name, grid)
+    return [middle] if defaults == middle else [middle, defaults]
 
 
 def _search(
@@ -208,21 +214,16 @@ def _search(
 ) -> TuningResult:
     if not grid:
         return TuningResult(fixed, score({}), len(cache), [(dict(k), v) for k, v in cache.items()])
-    size = 1
-    for values in grid.values():
-        size *= len(values)
-    if size <= FULL_GRID_LIMIT:
+    if math.prod(len(values) for values in grid.values()) <= FULL_GRID_LIMIT:
         candidates = [
             dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())
         ]
         best = max(candidates, key=score)
     else:
-        starts = [{k: v[len(v) // 2] for k, v in grid.items()}]
-        defaults = _defaults_in_grid(name, grid)
-        if defaults != starts[0]:
-            starts.append(defaults)
         # Later starts win only by a strictly better score.
-        best = max((_coordinate_ascent(grid, score, start) for start in starts), key=score)
+        best = max(
+            (_coordinate_ascent(grid, score, start) for start in _starts(name, grid)), key=score
+        )
     history = [(dict(k), v) for k, v in cache.items()]
     return TuningResult({**best, **fixed}, score(best), len(cache), history)
 
