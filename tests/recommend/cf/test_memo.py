@@ -43,6 +43,26 @@ def test_only_the_newest_parts_of_a_kind_are_kept() -> None:
     assert len(builds) == memo.KEEP_PER_KIND + 2  # key 0 was dropped, then built again
 
 
+def test_a_larger_store_keeps_a_whole_cycle_of_parts() -> None:
+    # Five folds visited in turn, three times: a store of four rebuilds every
+    # visit, one of ten builds each fold's part once.
+    def builds_with(keep: int) -> int:
+        builds: list[int] = []
+        with memo.reusing_parts(keep=keep):
+            for _ in range(3):
+                for fold in range(5):
+                    memo.reuse("part", fold, lambda: builds.append(1) or 0, copy=lambda v: v)
+        return len(builds)
+
+    assert builds_with(memo.KEEP_PER_KIND) == 15
+    assert builds_with(10) == 5
+
+
+def test_a_store_must_keep_something() -> None:
+    with pytest.raises(ValueError, match="keep must be at least 1, got 0"), memo.reusing_parts(0):
+        pass
+
+
 def test_fingerprint_tells_matrices_apart() -> None:
     a = sp.csr_matrix(np.array([[1, 0], [0, 2]], dtype=np.float32))
     b = a.copy()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import scipy.sparse as sp
 
+from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
 from echotune.recommend.evaluation.split import (
@@ -37,6 +39,32 @@ def test_several_folds_are_averaged(split: EvalSplit) -> None:
     each = [validation_score("itemknn", {"neighbours": 30}, f, 42) for f in folds]
     assert result.validation_ndcg == pytest.approx(sum(each) / 2)
     assert each[0] != each[1]
+
+
+def test_tuning_over_five_folds_builds_each_folds_parts_once(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each trial fits the five folds in turn; parts a sweep does not change
+    # (here EASE and the neighbours) must survive until the next trial.
+    built: list[str] = []
+
+    def counting(part: str) -> Callable[[EchoTuneModel, sp.csr_matrix], sp.csr_matrix]:
+        real = getattr(EchoTuneModel, part)
+
+        def counted(self: EchoTuneModel, x: sp.csr_matrix) -> sp.csr_matrix:
+            built.append(part)
+            result: sp.csr_matrix = real(self, x)
+            return result
+
+        return counted
+
+    for part in ("_ease", "_neighbours"):
+        monkeypatch.setattr(EchoTuneModel, part, counting(part))
+    folds = [holdout_split(split.train, 0.2, seed=s) for s in range(5)]
+    grid = {"prior_weight": (0.0, 0.02, 0.1)}
+    result = tune("echotune", folds, grid=grid, fixed={"als_weight": 0.0, "ease_weight": 0.5})
+    assert result.trials == 3
+    assert built.count("_ease") == 5 and built.count("_neighbours") == 5
 
 
 def test_full_grid_picks_the_best_validation_score(split: EvalSplit) -> None:

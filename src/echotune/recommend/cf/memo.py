@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -23,19 +24,28 @@ import scipy.sparse as sp
 
 T = TypeVar("T")
 
-# Parts kept per kind: a sweep holds one setting per validation fold fixed
-# while it varies another parameter, so a few entries catch every reuse.
+# Parts kept per kind by default. A sweep holds one setting fixed while it
+# varies another, and each trial fits every validation fold in turn, so a
+# search over F folds needs 2 x F entries (`tune` asks for that): with fewer,
+# the folds evict each other's parts in a cycle and nothing is ever reused.
 KEEP_PER_KIND = 4
 
-_store: ContextVar[dict[str, OrderedDict[Hashable, object]] | None] = ContextVar(
-    "echotune_cf_parts", default=None
-)
+
+@dataclass
+class _Store:
+    keep: int
+    parts: dict[str, OrderedDict[Hashable, object]] = field(default_factory=dict)
+
+
+_store: ContextVar[_Store | None] = ContextVar("echotune_cf_parts", default=None)
 
 
 @contextmanager
-def reusing_parts() -> Iterator[None]:
-    """Within this block, `reuse` keeps built parts for later fits on the same data."""
-    token = _store.set({})
+def reusing_parts(keep: int = KEEP_PER_KIND) -> Iterator[None]:
+    """Within this block, `reuse` keeps up to `keep` built parts of each kind for later fits."""
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1, got {keep}")
+    token = _store.set(_Store(keep))
     try:
         yield
     finally:
@@ -61,12 +71,12 @@ def reuse(kind: str, key: Hashable, build: Callable[[], T], copy: Callable[[T], 
     store = _store.get()
     if store is None:
         return build()
-    kept = store.setdefault(kind, OrderedDict())
+    kept = store.parts.setdefault(kind, OrderedDict())
     if key in kept:
         kept.move_to_end(key)
     else:
         kept[key] = build()
-        while len(kept) > KEEP_PER_KIND:
+        while len(kept) > store.keep:
             kept.popitem(last=False)
     value: T = kept[key]  # type: ignore[assignment]
     return copy(value)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from echotune.recommend.cf.memo import reusing_parts
+from echotune.recommend.cf.memo import KEEP_PER_KIND, reusing_parts
 from echotune.recommend.cf.registry import Param, make_model
 from echotune.recommend.evaluation.metrics import CUTOFF, hit_matrix, ranking_metrics
 from echotune.recommend.evaluation.split import EvalSplit
@@ -177,7 +177,8 @@ def tune(
                 on_trial(len(cache), max(planned, len(cache)))
         return cache[key]
 
-    with reusing_parts():
+    # Two parts per fold: the setting a sweep holds and the one it varies.
+    with reusing_parts(keep=max(KEEP_PER_KIND, 2 * len(folds))):
         result = _search(name, grid, fixed, score, cache)
     result.stopped_by_budget = skipped > 0
     if on_trial:
