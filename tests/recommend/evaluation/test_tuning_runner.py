@@ -22,6 +22,8 @@ from echotune.recommend.evaluation.tuning import (
     _defaults_in_grid,
     borrowed_params,
     planned_trials,
+    seeded_starts,
+    sources,
     tune,
     validation_score,
 )
@@ -188,6 +190,86 @@ def test_the_runner_tunes_als_once_and_hands_its_choice_to_echotune(
     assert echotune.params["als_factors"] == als.params["factors"]
     assert echotune.params["als_regularization"] == als.params["regularization"]
     assert echotune.params["als_weighting"] == "bm25" and echotune.params["als_alpha"] == 2.0
+
+
+def test_echotune_also_starts_from_the_tuned_itemknn_and_ease_as_blends() -> None:
+    assert sources("echotune") == ["implicit-als", "itemknn", "ease"]
+    assert sources("ease") == []
+    tuned = {"itemknn": {"neighbours": 500, "shrink": 50.0}, "ease": {"lam": 3000.0}}
+    knn, ease = seeded_starts("echotune", tuned)
+    # What the source did not search is its default (binary weighting for both).
+    assert knn == {
+        "als_weight": 0.0,
+        "ease_weight": 0.0,
+        "similarity": "cosine",
+        "prior_weight": 0.0,
+        "neighbours": 500,
+        "shrink": 50.0,
+        "weighting": "binary",
+    }
+    assert ease == {
+        "als_weight": 0.0,
+        "ease_weight": 1.0,
+        "prior_weight": 0.0,
+        "lam": 3000.0,
+        "weighting": "binary",
+    }
+    assert seeded_starts("echotune", {"ease": {"lam": 5.0}})[0]["lam"] == 5.0
+    assert seeded_starts("itemknn", tuned) == []
+
+
+def test_the_blend_at_a_seeded_start_is_the_baseline_it_came_from(split: EvalSplit) -> None:
+    knn = {"neighbours": 50, "shrink": 10.0, "weighting": "log"}
+    ease = {"lam": 50.0, "weighting": "binary"}
+    knn_start, ease_start = seeded_starts("echotune", {"itemknn": knn, "ease": ease})
+    assert validation_score("echotune", knn_start, split, 42) == pytest.approx(
+        validation_score("itemknn", knn, split, 42)
+    )
+    # EASE inside the blend keeps each item's 500 largest weights: all of them here.
+    assert validation_score("echotune", ease_start, split, 42) == pytest.approx(
+        validation_score("ease", ease, split, 42)
+    )
+
+
+def test_a_start_off_the_grid_is_left_only_for_a_better_value() -> None:
+    def score(params: dict[str, int | float | str]) -> float:
+        return -abs(float(params["x"]) - 7.0) - abs(float(params["y"]) - 1.0)
+
+    grid = {"x": (1, 2, 3), "y": (0, 1, 2)}
+    assert _coordinate_ascent(grid, score, {"x": 7, "y": 0}) == {"x": 7, "y": 1}
+    assert _coordinate_ascent(grid, score, {"x": 0, "y": 0}) == {"x": 3, "y": 1}
+    # The progress bound counts the extra option of each off-grid value.
+    assert planned_trials("ease", {"lam": tuple(range(11)), "weighting": ("binary", "log")}) == 22
+    big = {"a": tuple(range(11)), "b": tuple(range(11))}
+    assert planned_trials("ease", big, [{"a": 99}]) == planned_trials("ease", big) + 1 + 2 * 21
+
+
+def test_the_runner_hands_the_tuned_baselines_to_echotunes_search_as_starts(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(GRIDS, "implicit-als", {"factors": (8,), "regularization": (1.0,)})
+    monkeypatch.setitem(GRIDS, "itemknn", {"neighbours": (30, 60), "shrink": (5.0, 40.0)})
+    monkeypatch.setitem(GRIDS, "ease", {"lam": (20.0, 400.0)})
+    blend = {"als_weight": (0.0,), "ease_weight": (0.0, 0.5, 1.0), "lam": (1.0, 100.0)}
+    blend |= {"similarity": ("cosine", "rp3"), "neighbours": (10, 100), "shrink": (0.0, 100.0)}
+    blend |= {"weighting": ("binary", "log"), "prior_weight": (0.0, 0.1)}
+    monkeypatch.setitem(GRIDS, "echotune", blend)  # 192 points: coordinate ascent
+    planned: dict[str, int] = {}
+    config = EvalConfig(models=("itemknn", "ease", "echotune"))
+    report = evaluate(split, config, trials=lambda name, _, n: planned.setdefault(name, n))
+    knn, ease, echotune = report.models
+    starts = seeded_starts("echotune", {"itemknn": knn.params, "ease": ease.params})
+    assert planned["echotune"] == planned_trials("echotune", blend, starts)
+    assert planned["echotune"] > planned_trials("echotune", blend)
+    assert echotune.validation_ndcg is not None
+    for source in (knn, ease):
+        assert source.validation_ndcg is not None
+        assert echotune.validation_ndcg >= source.validation_ndcg - 1e-9
+    # Each start is scored as it is, its off-grid values (neighbours 30/60, λ 20/400) included.
+    result = tune("echotune", split, grid=blend, starts=starts)
+    tried = [params for params, _ in result.history]
+    for start in starts:
+        assert any(all(params.get(k) == v for k, v in start.items()) for params in tried)
 
 
 def test_coordinate_ascent_can_stop_at_a_local_best_so_tuning_tries_two_starts() -> None:

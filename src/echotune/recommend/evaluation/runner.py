@@ -23,9 +23,10 @@ from echotune.recommend.evaluation.split import (
     sample_users,
 )
 from echotune.recommend.evaluation.tuning import (
-    BORROWED,
     TuningResult,
     borrowed_params,
+    seeded_starts,
+    sources,
     tune,
 )
 
@@ -156,21 +157,20 @@ def evaluate(
     results: dict[str, TuningResult] = {}
 
     def tuned(name: str) -> TuningResult:
-        """`name` tuned once; models that borrow parameters get their source tuned first."""
+        """`name` tuned once; the models it borrows from or starts from are tuned first."""
         if name not in results:
-            source = BORROWED.get(name, ("", {}))[0]
-            if source:
+            for source in sources(name):
                 tuned(source)
             params = {k: r.params for k, r in results.items()}
-            fixed = borrowed_params(name, params)
             results[name] = tune(
                 name,
                 folds,
                 config.seed,
                 progress=progress,
-                fixed=fixed,
+                fixed=borrowed_params(name, params),
                 budget_seconds=config.tune_budget_seconds,
                 on_trial=_for_model(trials, name),
+                starts=seeded_starts(name, params),
             )
         return results[name]
 
