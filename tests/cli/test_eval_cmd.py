@@ -75,6 +75,27 @@ def test_train_and_test_files(tmp_path: Path) -> None:
     assert split["users_evaluated"] == 1
 
 
+def test_columns_read_a_wider_file_as_its_chosen_fields(plays: Path, tmp_path: Path) -> None:
+    # The same plays laid out like Last.fm-360K: user, an id column, the item, the count.
+    wide = tmp_path / "wide.tsv"
+    rows = [line.split("\t") for line in plays.read_text(encoding="utf-8").splitlines()]
+    wide.write_text("".join(f"{u}\tmbid-{i}\t{i}\t{w}\n" for u, i, w in rows[1:]), encoding="utf-8")
+    args = ["--models", FAST, "--no-tune", "--json"]
+    plain = runner.invoke(app, ["--interactions", str(plays), *args])
+    picked = runner.invoke(app, ["--interactions", str(wide), "--columns", "1,3,4", *args])
+    assert picked.exit_code == 0, picked.output
+    timing = ("fit_seconds", "tune_seconds")
+    got, want = json.loads(picked.stdout), json.loads(plain.stdout)
+    assert got["split"] == want["split"]
+    for name, metrics in want["models"].items():
+        assert {k: v for k, v in got["models"][name].items() if k not in timing} == {
+            k: v for k, v in metrics.items() if k not in timing
+        }
+    # Without --columns the four-field rows are refused, by line.
+    refused = runner.invoke(app, ["--interactions", str(wide), *args], env={"COLUMNS": "300"})
+    assert refused.exit_code == 1 and "wide.tsv:1: expected 'user item [weight]'" in refused.output
+
+
 def test_tuning_on_a_user_sample_within_a_time_budget(plays: Path) -> None:
     args = ["--interactions", str(plays), "--models", "itemknn,ease"]
     result = runner.invoke(app, [*args, "--json", "--tune-users", "60", "--tune-minutes", "0"])
@@ -141,6 +162,7 @@ def test_tuning_shows_a_bar_per_model_on_stderr(plays: Path) -> None:
         (["--interactions", "PLAYS", "--models", "nope"], 1, "unknown model"),
         (["--interactions", "missing.tsv"], 2, "does not exist"),
         (["--interactions", "BAD"], 1, "bad.tsv:3"),
+        (["--interactions", "PLAYS", "--columns", "1"], 1, "expected USER,ITEM[,WEIGHT]"),
     ],
 )
 def test_errors(plays: Path, tmp_path: Path, args: list[str], code: int, message: str) -> None:

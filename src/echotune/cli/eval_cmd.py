@@ -22,7 +22,7 @@ from rich.table import Table
 
 from echotune.cli.tables import trial_progress
 from echotune.errors import EchotuneError, InvalidInput
-from echotune.recommend.cf.files import read_interactions
+from echotune.recommend.cf.files import Columns, read_interactions
 from echotune.recommend.cf.registry import parse_models
 from echotune.recommend.evaluation.runner import (
     DEFAULT_EVAL_USERS,
@@ -48,6 +48,12 @@ def eval_command(
         Path | None, typer.Option(help="Train interaction file", **FILE_CHECKS)
     ] = None,
     test: Annotated[Path | None, typer.Option(help="Test interaction file", **FILE_CHECKS)] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="1-based USER,ITEM[,WEIGHT] columns of wider files, e.g. 1,3,4 for Last.fm-360K"
+        ),
+    ] = None,
     test_fraction: Annotated[
         float, typer.Option(min=0.01, max=0.99, help="Share of each user's items held out")
     ] = 0.2,
@@ -99,7 +105,8 @@ def eval_command(
             err_console.print(escape(message), highlight=False)
 
     try:
-        split = _split(interactions, train, test, test_fraction, seed, min_user_items)
+        picked = None if columns is None else Columns.parse(columns)
+        split = _split(interactions, train, test, test_fraction, seed, min_user_items, picked)
         config = EvalConfig(
             models=parse_models(models),
             tune=tune,
@@ -139,14 +146,19 @@ def _split(
     test_fraction: float,
     seed: int,
     min_user_items: int,
+    columns: Columns | None,
 ) -> EvalSplit:
     if interactions is not None:
-        split = holdout_split(read_interactions(interactions), test_fraction, seed, min_user_items)
+        data = read_interactions(interactions, columns)
+        split = holdout_split(data, test_fraction, seed, min_user_items)
     else:
         assert train is not None and test is not None
-        test_data = read_interactions(test)
+        test_data = read_interactions(test, columns)
         split = align(
-            read_interactions(train), test_data.user_ids, test_data.item_ids, test_data.matrix
+            read_interactions(train, columns),
+            test_data.user_ids,
+            test_data.item_ids,
+            test_data.matrix,
         )
     if split.users.size == 0:
         raise InvalidInput("no user has both train and test interactions: nothing to evaluate")

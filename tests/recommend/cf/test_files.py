@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from echotune.errors import InvalidInput
-from echotune.recommend.cf.files import iter_interactions, read_interactions, write_interactions
+from echotune.recommend.cf.files import (
+    Columns,
+    iter_interactions,
+    read_interactions,
+    write_interactions,
+)
 from echotune.recommend.cf.interactions import Interactions
 
 
@@ -48,6 +53,67 @@ def test_weight_is_optional_and_repeats_are_summed(tmp_path: Path) -> None:
 def test_two_column_file_without_header_keeps_its_first_row(tmp_path: Path) -> None:
     rows = list(iter_interactions(write(tmp_path, "ann t1\nbob t2\n")))
     assert rows == [("ann", "t1", 1.0), ("bob", "t2", 1.0)]
+
+
+# Last.fm-360K's layout (user, artist mbid, artist name, plays), with an empty mbid
+# and a quote that never closes: as TSV, neither may disturb the rows around them.
+LASTFM_360K = (
+    "00000c28\t3bd73256-3905-4f3a-97e2-8b341527f805\tbetty blowtorch\t2137\n"
+    '00000c28\t\t"weird al" yankovic\t52\n'
+    '00000c28\tf2fa2f1c-6fe3-4d10-8d4c-8a5bdbf18e5d\t"die-hard fans\t7\n'
+    "00001411\tb3ae82c2-e60b-4551-a76d-6620f1b456aa\tbetty blowtorch\t3\n"
+)
+
+
+def test_tab_files_are_tsv_so_quotes_are_plain_characters(tmp_path: Path) -> None:
+    rows = list(iter_interactions(write(tmp_path, LASTFM_360K), Columns.parse("1,3,4")))
+    assert rows == [
+        ("00000c28", "betty blowtorch", 2137.0),
+        ("00000c28", '"weird al" yankovic', 52.0),
+        ("00000c28", '"die-hard fans', 7.0),
+        ("00001411", "betty blowtorch", 3.0),
+    ]
+
+
+def test_columns_pick_fields_of_wider_files_and_find_their_header(tmp_path: Path) -> None:
+    events = (
+        "userid\ttimestamp\tartid\tartname\n"
+        "user_000001\t2009-05-04T23:08:57Z\tf1b1cf71\tDeep Dish\n"
+        "user_000001\t2009-05-04T13:54:10Z\ta7f7df4a\tDeep Dish\n"
+        "user_000002\t2009-05-04T13:52:04Z\t\tBoards of Canada\n"
+    )
+    data = read_interactions(write(tmp_path, events), Columns.parse("1, 4"))
+    assert data.user_ids == ("user_000001", "user_000002")
+    assert data.item_ids == ("Deep Dish", "Boards of Canada")
+    assert data.matrix.toarray().tolist() == [[2.0, 0.0], [0.0, 1.0]]
+    # The empty mbid column is refused by name and line when it is the item.
+    with pytest.raises(InvalidInput, match=r"plays.txt:4: empty user or item id"):
+        read_interactions(write(tmp_path, events), Columns.parse("1,3"))
+
+
+USAGE = "expected USER,ITEM[,WEIGHT] as 1-based column numbers"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1", USAGE),
+        ("1,2,3,4", USAGE),
+        ("0,2", USAGE),
+        ("1,x", USAGE),
+        ("2,2", "a column is named twice"),
+    ],
+)
+def test_bad_columns_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Columns.parse(text)
+    assert caught.value.message == f"columns {text!r}: {reason}"
+
+
+def test_a_row_short_of_the_chosen_columns_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a\tb\tc\t1\nd\te\n")
+    with pytest.raises(InvalidInput, match=r"plays.txt:2: expected at least 4 fields, got 2"):
+        read_interactions(path, Columns.parse("1,3,4"))
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,21 @@
 
 Format, decided from the first non-blank line:
 - separator: a tab if that line has one, else a comma if it has one, else runs
-  of whitespace (tab and comma files may quote fields, CSV style);
+  of whitespace. Comma files may quote fields, CSV style; tab files are read
+  as TSV, where a quote is an ordinary character (Last.fm-360K has artist
+  names such as `"weird al" yankovic`, and one unclosed quote would
+  otherwise swallow the lines after it);
 - header: that line is a header when its third field is not a number, or when
   it has two fields that are both column names (`user`, `item`, `track_id` ...);
 - weight: optional, default 1.0; it must be a finite number >= 0. Repeated
   (user, item) pairs are summed by `Interactions.from_triples`.
 Blank lines and lines starting with `#` are skipped. Files ending in `.gz` are
 read through gzip. A bad line raises `InvalidInput` naming the file and line.
+
+`Columns` picks the fields of wider files, so public datasets read as they
+are published: Last.fm-360K (`user, artist-mbid, artist-name, plays`) with
+columns 1,3,4, Last.fm-1K (one row per listening event) with 1,4 (artists).
+Other fields are then ignored, and the header test looks at the chosen ones.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import io
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO, cast
 
@@ -28,19 +37,57 @@ from echotune.recommend.cf.interactions import Interactions
 Triple = tuple[str, str, float]
 # Two-column files carry no weight to test, so a header is recognised by its names.
 HEADER_NAMES = frozenset(
-    {"user", "user_id", "userid", "item", "item_id", "itemid", "track", "track_id", "playlist_id"}
+    {
+        *("user", "user_id", "userid", "item", "item_id", "itemid", "playlist_id"),
+        *("track", "track_id", "trackid", "track_name", "traid", "traname", "song", "song_id"),
+        *("artist", "artist_id", "artistid", "artist_name", "artid", "artname"),
+    }
 )
 
 
-def read_interactions(path: Path) -> Interactions:
+@dataclass(frozen=True)
+class Columns:
+    """0-based positions of the user, item and (optional) weight fields."""
+
+    user: int
+    item: int
+    weight: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Columns:
+        """From 1-based `USER,ITEM[,WEIGHT]`, e.g. `1,3,4`."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) not in (2, 3) or not all(p.isdigit() and int(p) >= 1 for p in parts):
+            raise InvalidInput(
+                f"columns {text!r}: expected USER,ITEM[,WEIGHT] as 1-based column numbers"
+            )
+        numbers = [int(p) - 1 for p in parts]
+        if len(set(numbers)) != len(numbers):
+            raise InvalidInput(f"columns {text!r}: a column is named twice")
+        return cls(*numbers)
+
+    @property
+    def width(self) -> int:
+        """The fewest fields a row needs."""
+        return 1 + max(self.user, self.item, -1 if self.weight is None else self.weight)
+
+    def pick(self, fields: list[str]) -> list[str] | None:
+        """The chosen fields in `user item [weight]` order, None if the row is too short."""
+        if len(fields) < self.width:
+            return None
+        picked = [fields[self.user], fields[self.item]]
+        return picked if self.weight is None else [*picked, fields[self.weight]]
+
+
+def read_interactions(path: Path, columns: Columns | None = None) -> Interactions:
     """Read a whole interaction file into an `Interactions`."""
-    return Interactions.from_triples(iter_interactions(path))
+    return Interactions.from_triples(iter_interactions(path, columns))
 
 
-def iter_interactions(path: Path) -> Iterator[Triple]:
+def iter_interactions(path: Path, columns: Columns | None = None) -> Iterator[Triple]:
     """Yield (user, item, weight) per data row, streaming."""
     with _open_text(path) as handle:
-        rows = _rows(handle)
+        rows = _rows(handle) if columns is None else _picked(path, _rows(handle), columns)
         first = next(rows, None)
         if first is None:
             return
@@ -49,6 +96,18 @@ def iter_interactions(path: Path) -> Iterator[Triple]:
             yield _triple(path, line_no, fields)
         for line_no, fields in rows:
             yield _triple(path, line_no, fields)
+
+
+def _picked(
+    path: Path, rows: Iterator[tuple[int, list[str]]], columns: Columns
+) -> Iterator[tuple[int, list[str]]]:
+    for line_no, fields in rows:
+        picked = columns.pick(fields)
+        if picked is None:
+            raise InvalidInput(
+                f"{path}:{line_no}: expected at least {columns.width} fields, got {len(fields)}"
+            )
+        yield line_no, picked
 
 
 def write_interactions(path: Path, triples: Iterable[Triple]) -> int:
@@ -112,7 +171,12 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
             if line.strip() and not line.lstrip().startswith("#"):
                 yield line_no, line.split()
         return
-    reader = csv.reader(_prepend(line, handle), delimiter=delimiter)
+    lines = _prepend(line, handle)
+    reader = (
+        csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if delimiter == "\t"
+        else csv.reader(lines, delimiter=delimiter)
+    )
     for fields in reader:
         # csv counts physical lines; a quoted newline would span several.
         number = line_no - 1 + reader.line_num
