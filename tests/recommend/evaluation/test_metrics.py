@@ -67,6 +67,27 @@ def test_diversity_is_one_minus_cosine_of_co_occurrence_columns() -> None:
     assert both == pytest.approx(0.5)  # the one-item list is left out
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 256])
+def test_diversity_matches_the_pairwise_definition_list_by_list(chunk: int) -> None:
+    rng = np.random.default_rng(3)
+    train = sp.csr_matrix((rng.random((60, 40)) < 0.2).astype(np.float32))
+    vectors = item_vectors_from_train(train)
+    dense = vectors.toarray()
+    # Lists repeat items across lists (as a chart does), some are short (-1 padding).
+    recs = np.stack([rng.choice(12 if u % 3 else 40, 10, replace=False) for u in range(50)])
+    recs[::4, 6:] = -1
+    recs[5, 1:] = -1
+    expected = []
+    for items in recs[:, :10]:
+        items = items[items >= 0]
+        if items.size >= 2:
+            cos = dense[items] @ dense[items].T
+            off = ~np.eye(items.size, dtype=bool)
+            expected.append((1.0 - cos[off]).mean())
+    got = intra_list_diversity(recs, vectors, chunk=chunk)
+    assert got == pytest.approx(float(np.mean(expected)), rel=1e-6)
+
+
 def test_summarise_averages_over_users() -> None:
     train = sp.csr_matrix(np.eye(4, dtype=np.float32))
     test = sp.csr_matrix(np.array([[0, 1, 0, 0], [0, 0, 0, 0]], dtype=np.float32))
