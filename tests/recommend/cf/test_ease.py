@@ -11,10 +11,17 @@ from echotune.recommend.cf.ease_solver import DualEase, PrimalEase, pruned, solv
 from echotune.recommend.cf.interactions import Interactions
 
 
-def reference(x: sp.csr_matrix, lam: float) -> np.ndarray:
+def reference(x: sp.csr_matrix, lam: float, dropout: float = 0.0) -> np.ndarray:
+    """EASE, or DLAE for dropout q > 0 (with its diagonal zeroed), dense in float64."""
     d = x.toarray().astype(np.float64)
-    p = np.linalg.inv(d.T @ d + lam * np.eye(d.shape[1]))
-    return np.eye(d.shape[1]) - p / np.diag(p)[np.newaxis, :]
+    g = d.T @ d
+    penalty = np.diag(lam + dropout * np.diag(g))
+    p = np.linalg.inv(g + penalty)
+    if dropout == 0:
+        return np.eye(d.shape[1]) - p / np.diag(p)[np.newaxis, :]
+    b = p @ g  # DLAE as Steck writes it: (G + Λ)⁻¹ G = I - PΛ
+    np.fill_diagonal(b, 0.0)
+    return b
 
 
 @pytest.fixture
@@ -23,12 +30,16 @@ def plays() -> sp.csr_matrix:
     return sp.csr_matrix((rng.random((40, 70)) < 0.12).astype(np.float32))
 
 
+@pytest.mark.parametrize("dropout", [0.0, 1.0], ids=["ease", "dlae"])
 @pytest.mark.parametrize("form", [PrimalEase, DualEase])
-def test_both_forms_give_the_closed_form(form: type, plays: sp.csr_matrix) -> None:
-    b = reference(plays, 7.0)
-    solution = form(plays, 7.0)
+def test_both_forms_give_the_closed_form(form: type, dropout: float, plays: sp.csr_matrix) -> None:
+    weighted = plays.multiply(np.arange(1, 71, dtype=np.float32) % 3 + 1).tocsr()
+    b = reference(weighted, 7.0, dropout)
+    solution = form(weighted, 7.0, dropout)
     np.testing.assert_allclose(solution.columns(0, 70), b, atol=1e-5)
-    np.testing.assert_allclose(solution.user_scores(plays[:6]), plays[:6].toarray() @ b, atol=1e-4)
+    np.testing.assert_allclose(
+        solution.user_scores(weighted[:6]), weighted[:6].toarray() @ b, atol=1e-4
+    )
     rows = np.array([0, 3, 9, 12])
     np.testing.assert_allclose(solution.entries(rows, 9), b[rows, 9], atol=1e-5)
     assert np.allclose(np.diag(solution.columns(0, 70)), 0.0)

@@ -106,3 +106,19 @@ def test_reused_parts_score_exactly_as_fresh_ones(
     assert built_fresh == 3 and calls[similarity] == 4  # one build for three fits
     for a, b in zip(fresh, reused, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_ease_part_is_keyed_by_its_dropout(planted_data: Interactions) -> None:
+    # EASE (q = 0) and DLAE (q = 1) are different parts: reusing one for the other
+    # would make the search score the same blend twice under two names.
+    def scores(dropout: float) -> np.ndarray:
+        model = EchoTuneModel(ease_weight=1.0, ease_dropout=dropout, als_weight=0.0)
+        model.fit(planted_data)
+        return np.stack([model.score(u) for u in range(5)])
+
+    fresh = [scores(0.0), scores(1.0)]
+    with memo.reusing_parts():
+        reused = [scores(0.0), scores(1.0)]
+    assert not np.allclose(fresh[0], fresh[1])
+    for a, b in zip(fresh, reused, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -1,12 +1,21 @@
-"""The EASE weights B = I - P·diagMat(1/diag(P)), P = (XᵀX + λI)⁻¹, in two forms.
+"""EASE and its dropout variant DLAE: closed-form item-item models, in two forms.
+
+EASE (Steck 2019): B = I - P·diagMat(1/diag(P)), P = (XᵀX + λI)⁻¹.
+DLAE (Steck 2020, "Autoencoders that don't overfit towards the identity"):
+training under dropout with probability p adds q·diag(XᵀX) to the ridge
+penalty, q = p / (1 - p), so P = (XᵀX + Λ)⁻¹ with Λ = λI + q·diagMat(XᵀX), and
+B = I - P·Λ. Popular items, whose own column would predict them best, pay
+the most for it. Both are P's columns times a per-column scale (1/diag(P)
+or Λ) off the diagonal; `dropout` = q picks DLAE when > 0, EASE at 0. The
+diagonal is zeroed in both: it only scores items the user already played.
 
 - `PrimalEase` inverts the item x item Gram matrix and keeps B dense: cost
   n_items³, memory n_items², so the model limits it to the head items.
 - `DualEase` is for fewer users than items (playlists, small communities). By
-  Woodbury, P = (I - Xᵀ K X) / λ with K = (λI + XXᵀ)⁻¹ of size users x users,
-  so B is never formed: only K and KX (users x items) are kept, and any
-  block of B's columns costs one sparse-dense product. This lets EASE cover
-  every item without the n_items² matrix.
+  Woodbury, P = Λ⁻¹ - Λ⁻¹Xᵀ K X Λ⁻¹ with K = (I + X Λ⁻¹ Xᵀ)⁻¹ of size users x
+  users, so B is never formed: only K and K X Λ⁻¹ (users x items) are kept,
+  and any block of B's columns costs one sparse-dense product. This lets
+  EASE cover every item without the n_items² matrix.
 Both answer the same three questions: scores of some users, a block of B's
 columns, and single entries of B (for explanations).
 """
@@ -49,11 +58,11 @@ class EaseSolution(Protocol):
         ...
 
 
-def solve(x: sp.csr_matrix, lam: float) -> EaseSolution:
-    """The cheaper form for users x items matrix `x`."""
+def solve(x: sp.csr_matrix, lam: float, dropout: float = 0.0) -> EaseSolution:
+    """The cheaper form for users x items matrix `x`: EASE, or DLAE with `dropout` q > 0."""
     if dual_applies(*x.shape):
-        return DualEase(x, lam)
-    return PrimalEase(x, lam)
+        return DualEase(x, lam, dropout)
+    return PrimalEase(x, lam, dropout)
 
 
 def dual_applies(n_users: int, n_items: int) -> bool:
@@ -61,13 +70,26 @@ def dual_applies(n_users: int, n_items: int) -> bool:
     return n_users < n_items and n_users <= DUAL_MAX_USERS and n_users * n_items <= DUAL_MAX_CELLS
 
 
+def penalty(x: sp.csr_matrix, lam: float, dropout: float) -> F64:
+    """Λ's diagonal: λ + q·(XᵀX)_ii per item."""
+    squares = np.asarray(x.multiply(x).sum(axis=0), dtype=np.float64).ravel()
+    return lam + dropout * squares
+
+
+def _scale(lam: F64, diag_p: F64, dropout: float) -> F64:
+    """What P's column j is multiplied by (and negated) to give B's column j."""
+    return lam if dropout > 0 else 1.0 / diag_p
+
+
 class PrimalEase:
-    def __init__(self, x: sp.csr_matrix, lam: float) -> None:
+    def __init__(self, x: sp.csr_matrix, lam: float, dropout: float = 0.0) -> None:
         gram = gram_matrix(x)
-        gram[np.diag_indices_from(gram)] += np.float32(lam)
+        lams = penalty(x, lam, dropout)
+        gram[np.diag_indices_from(gram)] += lams.astype(np.float32)
         with single_threaded_blas():
             p = spd_inverse(gram)
-        p /= -np.diag(p)[np.newaxis, :]
+        scale = _scale(lams, np.diag(p).astype(np.float64), dropout)
+        p *= -scale.astype(np.float32)[np.newaxis, :]
         p[np.diag_indices_from(p)] = 0.0
         self.b: F32 = p
 
@@ -83,39 +105,44 @@ class PrimalEase:
 
 
 class DualEase:
-    def __init__(self, x: sp.csr_matrix, lam: float) -> None:
+    def __init__(self, x: sp.csr_matrix, lam: float, dropout: float = 0.0) -> None:
         self.x = sp.csr_matrix(x, dtype=np.float64)
-        self.xt = self.x.T.tocsr()
-        self.lam = lam
-        inner = gram_matrix(self.xt).astype(np.float64)
-        inner[np.diag_indices_from(inner)] += lam
+        self.lams = penalty(self.x, lam, dropout)
+        inverse = 1.0 / self.lams
+        # Λ⁻¹Xᵀ (items x users): P's columns are built from it.
+        self.xt = sp.csr_matrix(self.x.T.multiply(inverse[:, np.newaxis]))
+        inner = np.asarray((self.x @ self.xt).toarray(), dtype=np.float64)
+        inner[np.diag_indices_from(inner)] += 1.0
         with single_threaded_blas():
             k = spd_inverse(inner)
-        # KX stored transposed (items x users) so a block of item rows is contiguous.
+        # K X Λ⁻¹ stored transposed (items x users) so a block of item rows is contiguous.
         self.kxt: F64 = np.asarray(self.xt @ k)
-        # diag(P)_i = (1 - x_iᵀ K x_i) / λ, x_i the column of item i.
-        quad = np.asarray(self.xt.multiply(self.kxt).sum(axis=1)).ravel()
-        self.diag_p: F64 = (1.0 - quad) / lam
+        # diag(P)_i = (1 - x_iᵀ K x_i / Λ_i) / Λ_i, x_i the column of item i.
+        quad = np.asarray(self.x.T.multiply(self.kxt).sum(axis=1)).ravel()
+        self.diag_p: F64 = (1.0 - quad) * inverse
+        self.scale: F64 = _scale(self.lams, self.diag_p, dropout)
 
     def _p_columns(self, start: int, stop: int) -> F64:
         block = -np.asarray(self.xt @ self.kxt[start:stop].T)
-        block[np.arange(start, stop), np.arange(stop - start)] += 1.0
-        return block / self.lam
+        block[np.arange(start, stop), np.arange(stop - start)] += 1.0 / self.lams[start:stop]
+        return block
 
     def user_scores(self, rows: sp.csr_matrix) -> F32:
+        # x B = (x ∘ diag(P) - x P) ∘ scale, which also zeroes B's diagonal.
         rows64 = sp.csr_matrix(rows, dtype=np.float64)
-        xp = (rows64.toarray() - np.asarray((rows64 @ self.x.T) @ self.kxt.T)) / self.lam
-        return np.asarray(rows64.toarray() - xp / self.diag_p, dtype=np.float32)
+        dense = rows64.toarray()
+        xp = dense / self.lams - np.asarray((rows64 @ self.xt) @ self.kxt.T)
+        return np.asarray((dense * self.diag_p - xp) * self.scale, dtype=np.float32)
 
     def columns(self, start: int, stop: int) -> F32:
-        b = -self._p_columns(start, stop) / self.diag_p[start:stop]
+        b = -self._p_columns(start, stop) * self.scale[start:stop]
         b[np.arange(start, stop), np.arange(stop - start)] = 0.0
         return b.astype(np.float32)
 
     def entries(self, rows: Idx, column: int) -> F32:
         p = -np.asarray(self.xt[rows] @ self.kxt[column]).ravel()
-        p[rows == column] += 1.0
-        b = -(p / self.lam) / float(self.diag_p[column])
+        p[rows == column] += 1.0 / float(self.lams[column])
+        b = -p * float(self.scale[column])
         b[rows == column] = 0.0
         return b.astype(np.float32)
 

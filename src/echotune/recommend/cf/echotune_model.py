@@ -4,7 +4,9 @@ W = a · E / scale(E) + (1 - a) · S / scale(S), score(u) = x_u W + p · prior.
 - E is EASE (Steck 2019) on the items `ease` covers (all of them in the dual
   form, else the `max_items` most played), pruned to the `ease_neighbours`
   largest |weights| per target item: EASE ranks best where data is dense, and
-  the pruning keeps scoring a sparse product.
+  the pruning keeps scoring a sparse product. With `ease_dropout` q > 0 it is
+  DLAE (Steck 2020) instead: EASE's ridge penalty plus q times each item's
+  own Gram diagonal, the closed form of training under dropout (`ease_solver`).
 - S is item neighbours over the whole catalog: it reaches the long tail that
   EASE leaves out, and smooths EASE where support is thin. By default RP3beta
   random-walk weights (`rp3.py`): alone, they ranked better than shrunk
@@ -58,6 +60,7 @@ class EchoTuneModel(ItemBasedModel):
         self,
         ease_weight: float = 0.25,
         lam: float = 250.0,
+        ease_dropout: float = 0.0,
         max_items: int = DEFAULT_MAX_ITEMS,
         ease_neighbours: int = 500,
         neighbours: int = 100,
@@ -80,6 +83,7 @@ class EchoTuneModel(ItemBasedModel):
         super().__init__(weighting=weighting, prior_weight=prior_weight)
         self.ease_weight = ease_weight
         self.lam = lam
+        self.ease_dropout = ease_dropout
         self.max_items = max_items
         self.ease_neighbours = ease_neighbours
         self.neighbours = neighbours
@@ -133,7 +137,7 @@ class EchoTuneModel(ItemBasedModel):
         data = memo.fingerprint(x) if memo.active() else ""
         total: sp.csr_matrix | None = None
         if self.ease_weight > 0:
-            ease_key = (data, self.lam, self.max_items, self.ease_neighbours)
+            ease_key = (data, self.lam, self.ease_dropout, self.max_items, self.ease_neighbours)
             ease = memo.reuse("ease", ease_key, lambda: self._ease(x), _copy)
             total = _scale_in_place(x, ease, self.ease_weight)
         if self.ease_weight < 1:
@@ -155,9 +159,9 @@ class EchoTuneModel(ItemBasedModel):
         return rp3_neighbours(x, self.neighbours, self.rp3_alpha, self.rp3_beta)
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        """EASE on the head items, pruned, placed in the full item x item index space."""
+        """EASE (or DLAE) on the head items, pruned, placed in the full item x item index space."""
         head = ease_items(x, self.max_items)
-        solution = solve(x[:, head].tocsr(), self.lam)
+        solution = solve(x[:, head].tocsr(), self.lam, self.ease_dropout)
         local = pruned(solution, head.size, self.ease_neighbours).tocoo()
         del solution
         n_items = x.shape[1]

@@ -70,6 +70,7 @@ GRIDS: dict[str, Grid] = {
     "echotune": {
         "als_weight": (0.0, 0.3, 0.6, 1.0, 1.5, 3.0),
         "lam": (1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 3000.0),
+        "ease_dropout": (0.0, 0.33, 1.0, 3.0),
         "ease_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
         "similarity": ("cosine", "rp3"),
         "neighbours": (50, 200, 500),
@@ -115,7 +116,7 @@ SEEDED: dict[str, tuple[tuple[str, dict[str, Param], dict[str, str]], ...]] = {
         ),
         (
             "ease",
-            {"als_weight": 0.0, "ease_weight": 1.0, "prior_weight": 0.0},
+            {"als_weight": 0.0, "ease_weight": 1.0, "ease_dropout": 0.0, "prior_weight": 0.0},
             {"lam": "lam", "weighting": "weighting"},
         ),
     ),
