@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from echotune.recommend.evaluation import metrics
 from echotune.recommend.evaluation.metrics import (
     coverage,
+    diversity_rows,
     hit_matrix,
     intra_list_diversity,
     item_vectors_from_train,
@@ -86,6 +88,31 @@ def test_diversity_matches_the_pairwise_definition_list_by_list(chunk: int) -> N
             expected.append((1.0 - cos[off]).mean())
     got = intra_list_diversity(recs, vectors, chunk=chunk)
     assert got == pytest.approx(float(np.mean(expected)), rel=1e-6)
+
+
+def test_diversity_is_averaged_over_a_fixed_sample_of_many_lists() -> None:
+    assert diversity_rows(5, limit=10).tolist() == [0, 1, 2, 3, 4]
+    rows = diversity_rows(1_000, limit=100)
+    assert rows.size == 100 and np.unique(rows).size == 100
+    assert rows.tolist() == sorted(rows.tolist()) and rows.max() < 1_000
+    # The same lists for every model: the sample depends on the count only.
+    np.testing.assert_array_equal(rows, diversity_rows(1_000, limit=100))
+    assert rows.max() > 900 and rows.min() < 100  # spread over all of them
+
+
+def test_summarise_takes_diversity_over_the_sampled_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Items 0 and 1 co-occur (cosine 1), item 2 is apart: lists score 0, 1 and 1.
+    train = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1]], dtype=np.float32))
+    vectors = item_vectors_from_train(train)
+    recs = np.array([[0, 1], [0, 2], [1, 2]])
+    test = sp.csr_matrix((3, 3), dtype=np.float32)
+    args = (recs, np.arange(3), test, np.ones(3, dtype=np.int64), vectors)
+    assert summarise(*args)["diversity"] == pytest.approx(2 / 3)
+    monkeypatch.setattr(metrics, "DIVERSITY_LISTS", 2)
+    sampled = recs[diversity_rows(3)]
+    assert len(sampled) == 2
+    expected = intra_list_diversity(sampled, vectors)
+    assert summarise(*args)["diversity"] == pytest.approx(expected)
 
 
 def test_summarise_averages_over_users() -> None:
