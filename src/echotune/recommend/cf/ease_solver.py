@@ -111,7 +111,11 @@ class DualEase:
         inverse = 1.0 / self.lams
         # Λ⁻¹Xᵀ (items x users): P's columns are built from it.
         self.xt = sp.csr_matrix(self.x.T.multiply(inverse[:, np.newaxis]))
-        inner = np.asarray((self.x @ self.xt).toarray(), dtype=np.float64)
+        # X Λ⁻¹ Xᵀ as the Gram of Λ^-½ Xᵀ, built in blocks (one sparse product
+        # of up to 8,000² entries would be ~0.8 GB).
+        half = sp.csr_matrix(self.x.T.multiply(np.sqrt(inverse)[:, np.newaxis]))
+        inner = gram_matrix(half).astype(np.float64)
+        del half
         inner[np.diag_indices_from(inner)] += 1.0
         with single_threaded_blas():
             k = spd_inverse(inner)
