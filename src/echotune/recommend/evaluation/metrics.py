@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from echotune.recommend.evaluation.split import seeded_subset
+
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -104,11 +106,7 @@ def intra_list_diversity(recs: I64, vectors: sp.csr_matrix, chunk: int = 256) ->
 def diversity_rows(n_lists: int, limit: int | None = None) -> I64:
     """Which lists diversity averages over: all, or a fixed seeded sample of `limit`
     (default DIVERSITY_LISTS)."""
-    limit = DIVERSITY_LISTS if limit is None else limit
-    if n_lists <= limit:
-        return np.arange(n_lists, dtype=np.int64)
-    rng = np.random.default_rng(0)
-    return np.sort(rng.choice(n_lists, size=limit, replace=False)).astype(np.int64)
+    return seeded_subset(n_lists, DIVERSITY_LISTS if limit is None else limit, seed=0)
 
 
 def summarise(

@@ -134,6 +134,13 @@ def _in_train(train: Interactions, users: I64, items: I64) -> npt.NDArray[np.boo
     return found
 
 
+def seeded_subset(n: int, k: int, seed: int) -> I64:
+    """Ascending indices of a seeded random `k` of `n` positions (all of them when n <= k)."""
+    if n <= k:
+        return np.arange(n, dtype=np.int64)
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False)).astype(np.int64)
+
+
 def sample_evaluated(split: EvalSplit, n_users: int, seed: int = 42) -> EvalSplit:
     """`split` with metrics over a seeded random `n_users` of its evaluated users
     (the rest keep their train rows but no test items); `split` itself when it
@@ -143,7 +150,7 @@ def sample_evaluated(split: EvalSplit, n_users: int, seed: int = 42) -> EvalSpli
     users = split.users
     if users.size <= n_users:
         return split
-    chosen = np.sort(np.random.default_rng(seed).choice(users, n_users, replace=False))
+    chosen = users[seeded_subset(users.size, n_users, seed)]
     keep = np.zeros(split.test_sizes.size, dtype=bool)
     keep[chosen] = True
     test_sizes = np.where(keep, split.test_sizes, 0).astype(np.int64)
@@ -166,7 +173,7 @@ def sample_users(data: Interactions, n_users: int, seed: int = 42) -> Interactio
         raise InvalidInput(f"a user sample needs at least 1 user, got {n_users}")
     if data.n_users <= n_users:
         return data
-    chosen = np.sort(np.random.default_rng(seed).choice(data.n_users, n_users, replace=False))
+    chosen = seeded_subset(data.n_users, n_users, seed)
     matrix = data.matrix[chosen].tocsr()
     return compact(Interactions(tuple(data.user_ids[u] for u in chosen), data.item_ids, matrix))
 
