@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
 from rich.console import Console
 from rich.table import Table
 
 from echotune.cli.runtime import run_with_services
+from echotune.errors import InvalidInput
+from echotune.recommend.personal.model_params import read_params
 from echotune.recommend.personal.store import TrainReport
 from echotune.wiring import Services, bootstrap_catalog
 
 console = Console(stderr=True)
 
 
-def train() -> None:
+def train(
+    params: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="Use these model parameters from now on: an `echotune eval --json` "
+            "output (its models.echotune.params) or a JSON object of them",
+        ),
+    ] = None,
+    default_params: Annotated[
+        bool, typer.Option("--default-params", help="Go back to the built-in defaults")
+    ] = False,
+) -> None:
     """Retrain the collaborative model now and install it (the server also retrains
-    in the background after every history import)."""
+    in the background after every history import, with the same parameters)."""
 
     async def go(services: Services) -> TrainReport:
+        if params is not None and default_params:
+            raise InvalidInput("give --params FILE or --default-params, not both")
+        if params is not None or default_params:
+            # Checked before anything else runs: a bad file changes nothing.
+            services.models.set_params(read_params(params) if params is not None else {})
         await bootstrap_catalog(services)
         with console.status("training the collaborative model..."):
             return await services.models.train()
 
     report = run_with_services(go)
-    table = Table("model", "trained", "users", "items", "interactions", "seconds")
+    table = Table("model", "trained", "users", "items", "interactions", "seconds", "parameters")
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(report.params.items())) or "defaults"
     table.add_row(report.model, "yes" if report.trained else f"no ({report.reason})",
                   str(report.users), str(report.items), str(report.interactions),
-                  f"{report.seconds:.2f}")  # fmt: skip
+                  f"{report.seconds:.2f}", shown)  # fmt: skip
     Console().print(table)

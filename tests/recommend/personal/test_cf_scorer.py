@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -69,7 +70,7 @@ def _random_artifact(index: FeatureIndex, factors: int) -> CFArtifact:
         prior=rng.random(n, dtype=np.float32) * np.float32(0.02), weighting="log",
         trained_at=datetime.now(UTC), users=1, interactions=1,
         item_factors=rng.normal(0, 0.3, size=(n, factors)).astype(np.float32),
-        latent_weight=0.8, latent_scale=1.0, candidates=300,
+        latent_weight=0.8, latent_scale=1.0, candidates=300, latent_alpha=2.0,
     )  # fmt: skip
 
 
@@ -80,7 +81,7 @@ def _reference(art: CFArtifact, index: FeatureIndex, listener: dict[str, float])
     x = np.array([1.0 + np.log(max(listener[art.item_ids[i]], 1.0)) for i in seen])
     scores = art.weights[seen].T @ x + art.prior
     y = art.item_factors.astype(np.float64)
-    conf = 1.0 + x
+    conf = art.latent_alpha * x  # implicit's confidence: alpha x (1 + log plays)
     a = (
         y.T @ y
         + (y[seen].T * (conf - 1.0)) @ y[seen]
@@ -131,3 +132,39 @@ def test_model_rows_are_remembered_only_for_read_only_mappings(
     scorer.explain(frozen, str(index.ids[201]))
     scorer.scores(frozen)
     assert lookups == [5, 6, 6]
+
+
+@pytest.mark.parametrize(("weighting", "alpha"), [("bm25", 1.0), ("confidence", 5.0)])
+def test_fold_in_is_what_implicit_computes_for_the_same_plays(weighting: str, alpha: float) -> None:
+    """Serving folds a listener in with the confidence training used, whatever the weighting."""
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    from echotune.recommend.cf.weighting import Bm25Stats, weigh
+
+    index = FeatureIndex.synthetic(500, seed=2)
+    data = _data(index)
+    matrix = data.matrix
+    confidence = weigh(matrix, "bm25" if weighting == "bm25" else "log")
+    als = AlternatingLeastSquares(factors=8, regularization=3.0, alpha=alpha, iterations=3,
+                                  random_state=1, num_threads=1)  # fmt: skip
+    als.fit(sp.csr_matrix(confidence, dtype=np.float32), show_progress=False)
+    stats = Bm25Stats.of(matrix)
+    artifact = CFArtifact(
+        name="als", item_ids=data.item_ids, weights=sp.csr_matrix((data.n_items, data.n_items)),
+        prior=np.zeros(data.n_items, np.float32), weighting="log", trained_at=datetime.now(UTC),
+        users=data.n_users, interactions=data.nnz,
+        item_factors=np.asarray(als.item_factors, dtype=np.float32), latent_weight=1.0,
+        latent_regularization=3.0, latent_alpha=alpha, latent_weighting=weighting,  # type: ignore[arg-type]
+        latent_idf=stats.idf, latent_mean_length=stats.mean_length,
+    )  # fmt: skip
+    scorer = CFScorer(artifact, index)
+    for user in (0, 1, 57):
+        row = matrix[user]
+        ours = scorer.fold_in(row.indices.astype(np.int64), row.data.astype(np.float32))
+        theirs = als.recalculate_user(user, confidence[user])
+        np.testing.assert_allclose(ours, np.ravel(theirs), rtol=1e-3, atol=1e-4)
+    # The weighting matters: folded in with the other one, the factor is off.
+    other = replace(artifact, latent_weighting="confidence" if weighting == "bm25" else "bm25")
+    row = matrix[0]
+    off = CFScorer(other, index).fold_in(row.indices.astype(np.int64), row.data)
+    assert not np.allclose(off, np.ravel(als.recalculate_user(0, confidence[0])), atol=1e-3)

@@ -50,6 +50,15 @@ class LatentRerank:
         """The typical top ALS score of a user; the term adds weight * (u·v) / scale."""
         return self._scale
 
+    @property
+    def alpha(self) -> float:
+        return self._als.alpha
+
+    @property
+    def weighting(self) -> AlsWeighting:
+        """How plays become the ALS term's confidence (before `alpha`)."""
+        return self._als.weighting
+
     def embeddings(self) -> tuple[F32, F32]:
         """(user factors, item factors), rows in the fitted matrix's order."""
         if self._factors is None:

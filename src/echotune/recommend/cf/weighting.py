@@ -8,9 +8,11 @@ with long histories and popular items (as in `implicit.nearest_neighbours`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 Weighting = Literal["binary", "log", "raw", "bm25"]
@@ -30,15 +32,47 @@ def weigh(matrix: sp.csr_matrix, weighting: Weighting) -> sp.csr_matrix:
     return out
 
 
-def bm25(matrix: sp.csr_matrix, k1: float = 100.0, b: float = 0.8) -> sp.csr_matrix:
+BM25_K1 = 100.0
+BM25_B = 0.8
+
+
+@dataclass(frozen=True)
+class Bm25Stats:
+    """What BM25 needs from the whole matrix: each item's idf and the mean user length.
+
+    Kept with a trained model so one listener's row can be weighted later
+    exactly as training weighted the rows (`personal/cf_scorer.py`).
+    """
+
+    idf: npt.NDArray[np.float64]
+    mean_length: float
+
+    @classmethod
+    def of(cls, matrix: sp.csr_matrix) -> Bm25Stats:
+        n_users = max(matrix.shape[0], 1)
+        item_users = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+        length = np.asarray(matrix.sum(axis=1)).ravel()
+        mean = float(length.mean()) if length.size else 0.0
+        return cls(np.log(n_users) - np.log1p(item_users), max(mean, 1e-12))
+
+    def values(
+        self, counts: npt.NDArray[np.floating], items: npt.NDArray[np.int64], length: npt.ArrayLike
+    ) -> npt.NDArray[np.float64]:
+        """BM25 weights of `counts` of `items`, each in a row of total weight `length`."""
+        norm = (1.0 - BM25_B) + BM25_B * np.asarray(length, dtype=np.float64) / self.mean_length
+        c = counts.astype(np.float64)
+        weights: npt.NDArray[np.float64] = (
+            c * (BM25_K1 + 1.0) / (BM25_K1 * norm + c) * self.idf[items]
+        )
+        return weights
+
+
+def bm25(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """BM25 weights of a user x item matrix, items as terms and users as documents."""
+    stats = Bm25Stats.of(matrix)
     coo = matrix.tocoo()
-    n_users = max(matrix.shape[0], 1)
-    item_users = np.bincount(coo.col, minlength=matrix.shape[1]).astype(np.float64)
-    idf = np.log(n_users) - np.log1p(item_users)
     length = np.asarray(matrix.sum(axis=1)).ravel()
-    length_norm = (1.0 - b) + b * length / max(float(length.mean()), 1e-12)
-    data = coo.data * (k1 + 1.0) / (k1 * length_norm[coo.row] + coo.data) * idf[coo.col]
+    data = stats.values(coo.data, coo.col.astype(np.int64), length[coo.row])
     out = sp.csr_matrix((data.astype(np.float32), (coo.row, coo.col)), shape=matrix.shape)
     out.eliminate_zeros()
     out.sort_indices()

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from echotune.recommend.cf.als import AlsWeighting
 from echotune.recommend.cf.item_based import top_contributions
-from echotune.recommend.cf.weighting import Weighting, weigh
+from echotune.recommend.cf.weighting import Bm25Stats, Weighting, weigh
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.selection import shortlist, top_rows
 
@@ -27,6 +29,13 @@ F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 # Listeners whose model rows are remembered (a few tens of kB each).
 ROW_CACHE = 256
+
+
+class _Row(NamedTuple):
+    """One listener as a 1 x items row: their plays, and as the item-item part weighs them."""
+
+    plays: sp.csr_matrix
+    weighted: sp.csr_matrix
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,12 @@ class CFArtifact:
     latent_scale: float = 1.0
     latent_regularization: float = 10.0
     candidates: int = 300
+    # How the ALS term's training weighted plays, so a listener is folded in
+    # the same way: confidence = alpha x (bm25 or 1 + log of the plays).
+    latent_alpha: float = 1.0
+    latent_weighting: AlsWeighting = "confidence"
+    latent_idf: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    latent_mean_length: float = 1.0
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp.npz")
@@ -66,6 +81,9 @@ class CFArtifact:
             latent=np.array(
                 [self.latent_weight, self.latent_scale, self.latent_regularization, self.candidates]
             ),
+            latent_input=np.array([self.latent_alpha, self.latent_mean_length]),
+            latent_weighting=self.latent_weighting,
+            latent_idf=self.latent_idf,
         )
         # Rename is atomic: a reader sees the old artifact or the new one, never half.
         tmp.replace(path)
@@ -76,6 +94,10 @@ class CFArtifact:
             shape = tuple(int(v) for v in f["shape"])
             weights = sp.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=shape)
             weighting: Weighting = str(f["weighting"])  # type: ignore[assignment]
+            # Artifacts saved before the fold-in matched training lack the
+            # latent_* inputs: they fold listeners in with log confidence.
+            alpha, mean_length = f.get("latent_input", (1.0, 1.0))
+            latent_weighting: AlsWeighting = str(f.get("latent_weighting", "confidence"))  # type: ignore[assignment]
             return cls(
                 name=str(f["name"]),
                 item_ids=tuple(str(i) for i in f["item_ids"]),
@@ -90,6 +112,10 @@ class CFArtifact:
                 latent_scale=float(f["latent"][1]),
                 latent_regularization=float(f["latent"][2]),
                 candidates=int(f["latent"][3]),
+                latent_alpha=float(alpha),
+                latent_weighting=latent_weighting,
+                latent_idf=np.asarray(f.get("latent_idf", np.zeros(0))),
+                latent_mean_length=float(mean_length),
             )
 
 
@@ -108,14 +134,15 @@ class CFScorer:
         self._item_of_row[row_of_item[known]] = np.flatnonzero(known)
         factors = artifact.item_factors.astype(np.float64)
         self._gram = factors.T @ factors
-        self._rows: OrderedDict[int, tuple[Mapping[str, float], sp.csr_matrix | None]] = OrderedDict()
+        self._rows: OrderedDict[int, tuple[Mapping[str, float], _Row | None]] = OrderedDict()
 
     @property
     def ready(self) -> bool:
         return True
 
-    def _user_row(self, track_weights: Mapping[str, float]) -> sp.csr_matrix | None:
-        """The listener's weighted model row, remembered for read-only mappings.
+    def _user_row(self, track_weights: Mapping[str, float]) -> _Row | None:
+        """The listener's model row (plays, and as the model weighs them), remembered
+        for read-only mappings.
 
         The service keeps one profile per listener until their plays or
         feedback change, and a request asks for this row once for the scores
@@ -135,7 +162,7 @@ class CFScorer:
                 self._rows.popitem(last=False)
         return row
 
-    def _lookup_row(self, track_weights: Mapping[str, float]) -> sp.csr_matrix | None:
+    def _lookup_row(self, track_weights: Mapping[str, float]) -> _Row | None:
         # Vectorised: a heavy listener has thousands of tracks, and a Python
         # loop of tuples and a sort cost milliseconds per request.
         weights = np.fromiter(track_weights.values(), dtype=np.float64, count=len(track_weights))
@@ -151,13 +178,13 @@ class CFScorer:
             (data[order].astype(np.float32), cols[order], np.array([0, cols.size])),
             shape=(1, len(self.artifact.item_ids)),
         )
-        row: sp.csr_matrix = weigh(raw, self.artifact.weighting)
-        return row
+        return _Row(raw, weigh(raw, self.artifact.weighting))
 
     def scores(self, track_weights: Mapping[str, float]) -> F32 | None:
-        row = self._user_row(track_weights)
-        if row is None:
+        rows = self._user_row(track_weights)
+        if rows is None:
             return None
+        row = rows.weighted
         # x·W touches only the played items' rows of W: slice them and take one
         # sparse (transposed) mat-vec, instead of a sparse x sparse product whose
         # workspace spans every item.
@@ -165,25 +192,17 @@ class CFScorer:
         item_scores = np.empty(len(self.artifact.item_ids) + 1, dtype=np.float32)
         np.add(self.artifact.weights[seen].T @ row.data, self.artifact.prior, out=item_scores[:-1])
         item_scores[-1] = 0.0
-        self._add_latent(item_scores, seen, row.data)
+        self._add_latent(item_scores, seen, rows.plays.data)
         out: F32 = item_scores[self._item_of_row]
         return out
 
-    def _add_latent(self, item_scores: F32, seen: I64, weights: F32) -> None:
-        """The production model's ALS term on the best `candidates` unplayed items.
-
-        The listener's factor is solved from their current plays with the
-        implicit-ALS closed form (Hu, Koren, Volinsky 2008), so it needs no
-        retraining: u = (YᵀY + Yₛᵀ(C−I)Yₛ + λI)⁻¹ Yₛᵀ C·1, with confidence 1 + w.
-        """
+    def _add_latent(self, item_scores: F32, seen: I64, plays: F32) -> None:
+        """The production model's ALS term on the best `candidates` unplayed items."""
         art = self.artifact
         if art.latent_weight <= 0 or art.item_factors.size == 0:
             return
         y = art.item_factors
-        ys = y[seen].astype(np.float64)
-        conf = 1.0 + weights.astype(np.float64)
-        a = self._gram + (ys.T * (conf - 1.0)) @ ys + art.latent_regularization * np.eye(y.shape[1])
-        user = np.linalg.solve(a, ys.T @ conf).astype(np.float32)
+        user = self.fold_in(seen, plays)
         # Played items are masked in place (and restored) rather than in a copy of every score.
         played = item_scores[seen]
         item_scores[seen] = -np.inf
@@ -196,13 +215,48 @@ class CFScorer:
         item_scores[seen] = played
         item_scores[cand] += np.float32(art.latent_weight / art.latent_scale) * (y[cand] @ user)
 
+    def fold_in(self, seen: I64, plays: F32) -> F32:
+        """The ALS user factor of a listener who played `seen` items `plays` times.
+
+        Solved from their current plays with the implicit-ALS closed form
+        (Hu, Koren, Volinsky 2008), so it needs no retraining:
+        u = (YᵀY + Yₛᵀ(C−I)Yₛ + λI)⁻¹ Yₛᵀ C·1, with the confidence C that
+        training used (`_confidence`): what `implicit`'s own `recalculate_user`
+        gives (a test checks it).
+        """
+        art = self.artifact
+        ys = art.item_factors[seen].astype(np.float64)
+        conf = self._confidence(seen, plays)
+        a = (
+            self._gram
+            + (ys.T * (np.abs(conf) - 1.0)) @ ys
+            + art.latent_regularization * np.eye(ys.shape[1])
+        )
+        # implicit reads a negative confidence (BM25 of an item nearly everyone
+        # played) as a weighted "not liked": it adds to A but not to b.
+        user: F32 = np.linalg.solve(a, ys.T @ np.maximum(conf, 0.0)).astype(np.float32)
+        return user
+
+    def _confidence(self, seen: I64, plays: F32) -> npt.NDArray[np.float64]:
+        """alpha x (BM25 or 1 + log) of the listener's plays, as the ALS term was trained."""
+        art = self.artifact
+        counts = plays.astype(np.float64)
+        if art.latent_weighting == "bm25" and art.latent_idf.size:
+            stats = Bm25Stats(art.latent_idf, art.latent_mean_length)
+            weights = stats.values(counts, seen, counts.sum())
+        else:
+            weights = 1.0 + np.log(np.maximum(counts, 1.0))
+        # implicit scales in float32 (the matrix it is given); so do we.
+        return (np.float32(art.latent_alpha) * weights.astype(np.float32)).astype(np.float64)
+
     def explain(
         self, track_weights: Mapping[str, float], track_id: str, n: int = 1
     ) -> list[tuple[str, float]]:
         item = self._item_of.get(track_id)
-        row = self._user_row(track_weights)
-        if item is None or row is None:
+        rows = self._user_row(track_weights)
+        if item is None or rows is None:
             return []
+        row = rows.weighted
         seen = np.asarray(row.indices, dtype=np.int64)
         top = top_contributions(seen, row.data, self.artifact.weights[seen], item, n)
         return [(self.artifact.item_ids[j], share) for j, share in top]

@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import time
 from array import array
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import structlog
@@ -23,8 +24,12 @@ from pydantic import BaseModel
 from echotune.errors import EchotuneError
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.cf.latent import LatentRerank
+from echotune.recommend.cf.weighting import Bm25Stats
 from echotune.recommend.feature_index import FeatureIndex
+from echotune.recommend.personal import model_params
 from echotune.recommend.personal.cf_scorer import CFArtifact, CFScorer
+from echotune.recommend.personal.model_params import Param
 from echotune.storage.base import ListeningRepo
 
 log = structlog.get_logger(__name__)
@@ -39,6 +44,8 @@ class TrainReport(BaseModel):
     seconds: float
     model: str
     reason: str | None = None
+    # The parameters that differ from `EchoTuneModel()` defaults ({} = defaults).
+    params: dict[str, int | float | str] = {}
 
 
 class ModelStore:
@@ -52,6 +59,7 @@ class ModelStore:
         self._listening = listening
         self._refresh_index = refresh_index
         self._index = index
+        self._dir = artifact_dir
         self._path = artifact_dir / ARTIFACT_NAME
         self._scorer: CFScorer | None = None
         self._lock = asyncio.Lock()
@@ -66,6 +74,14 @@ class ModelStore:
 
     def name(self) -> str | None:
         return self._scorer.artifact.name if self._scorer else None
+
+    def params(self) -> dict[str, Param]:
+        """The parameters retraining uses: kept by `set_params`, else {} (the defaults)."""
+        return model_params.load_kept(self._dir)
+
+    def set_params(self, params: Mapping[str, Param]) -> None:
+        """Use `params` (checked) for this and every later training; {} for the defaults."""
+        model_params.keep(self._dir, model_params.check_params(params))
 
     def load(self) -> bool:
         """Install the saved artifact, if there is one."""
@@ -83,11 +99,13 @@ class ModelStore:
     async def train(self) -> TrainReport:
         async with self._lock:
             start = time.perf_counter()
+            params = self.params()
             interactions = await self._interactions()
             if interactions.nnz == 0:
                 return TrainReport(trained=False, users=0, items=0, interactions=0,
-                                   seconds=0.0, model="echotune", reason="no plays yet")  # fmt: skip
-            artifact = await asyncio.to_thread(fit_artifact, interactions)
+                                   seconds=0.0, model="echotune", reason="no plays yet",
+                                   params=params)  # fmt: skip
+            artifact = await asyncio.to_thread(fit_artifact, interactions, params)
             await asyncio.to_thread(self._save, artifact)
             self._scorer = CFScorer(artifact, self._index())
             report = TrainReport(
@@ -97,6 +115,7 @@ class ModelStore:
                 interactions=interactions.nnz,
                 seconds=round(time.perf_counter() - start, 3),
                 model=artifact.name,
+                params=params,
             )
             log.info("cf.model.trained", **report.model_dump())
             return report
@@ -158,9 +177,13 @@ class ModelStore:
         artifact.save(self._path)
 
 
-def fit_artifact(interactions: Interactions) -> CFArtifact:
-    """The production collaborative model (`EchoTuneModel()` defaults), fitted and packed."""
-    model = EchoTuneModel()
+def fit_artifact(
+    interactions: Interactions, params: Mapping[str, Param] | None = None
+) -> CFArtifact:
+    """The production collaborative model (`EchoTuneModel` with `params`, else its
+    defaults), fitted and packed."""
+    kwargs: dict[str, Any] = dict(params or {})
+    model = EchoTuneModel(**kwargs)
     model.fit(interactions)
     latent = model.latent
     factors = latent.embeddings()[1] if latent is not None else np.zeros((0, 0), np.float32)
@@ -178,4 +201,16 @@ def fit_artifact(interactions: Interactions) -> CFArtifact:
         latent_scale=latent.scale if latent is not None else 1.0,
         latent_regularization=latent.regularization if latent is not None else 10.0,
         candidates=latent.candidates if latent is not None else 0,
+        **_latent_input(latent, interactions),
     )
+
+
+def _latent_input(latent: LatentRerank | None, interactions: Interactions) -> dict[str, Any]:
+    """How the ALS term weighted plays, so serving folds listeners in the same way."""
+    if latent is None:
+        return {}
+    fields: dict[str, Any] = {"latent_alpha": latent.alpha, "latent_weighting": latent.weighting}
+    if latent.weighting == "bm25":
+        stats = Bm25Stats.of(interactions.matrix)
+        fields.update(latent_idf=stats.idf, latent_mean_length=stats.mean_length)
+    return fields
