@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from echotune.recommend.cf.similarity import cosine_neighbours, item_blocks, top_k_per_row
@@ -57,3 +58,33 @@ def test_items_without_plays_have_no_neighbours() -> None:
     w = cosine_neighbours(x, 5, 0.0).toarray()
     assert not w[:, 2].any() and not w[2].any()
     assert w[0, 1] > 0 and w[1, 0] > 0
+
+
+def _top_k_reference(dense: np.ndarray, k: int, by_magnitude: bool) -> np.ndarray:
+    """Per row: sort by (value descending, column ascending), keep the first k non-zeros."""
+    out = np.zeros_like(dense)
+    for r, row in enumerate(dense):
+        cols = np.flatnonzero(row)
+        key = np.abs(row[cols]) if by_magnitude else row[cols]
+        best = cols[np.lexsort((cols, -key))][:k]
+        out[r, best] = row[best]
+    return out
+
+
+@pytest.mark.parametrize("by_magnitude", [False, True])
+def test_top_k_per_row_breaks_ties_by_column_whatever_the_entry_order(by_magnitude: bool) -> None:
+    rng = np.random.default_rng(5)
+    # Few distinct values, so ties straddle the cut in most rows.
+    dense = rng.choice([-2.0, -1.0, 0.0, 1.0, 2.0, 3.0], size=(40, 60)).astype(np.float32)
+    expected = _top_k_reference(dense, 7, by_magnitude)
+    ordered = sp.csr_matrix(dense)
+    shuffled = ordered.copy()
+    for r in range(shuffled.shape[0]):  # the same rows, entries in a random order
+        a, b = shuffled.indptr[r], shuffled.indptr[r + 1]
+        order = a + rng.permutation(b - a)
+        shuffled.indices[a:b], shuffled.data[a:b] = shuffled.indices[order], shuffled.data[order]
+    shuffled.has_sorted_indices = False
+    for matrix in (ordered, shuffled):
+        kept = top_k_per_row(matrix, 7, by_magnitude=by_magnitude)
+        np.testing.assert_array_equal(kept.toarray(), expected)
+    assert top_k_per_row(ordered, 7).has_sorted_indices

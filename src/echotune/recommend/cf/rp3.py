@@ -46,6 +46,8 @@ def rp3_neighbours(
     if not parts:
         return sp.csr_matrix((n_items, n_items), dtype=np.float32)
     walks: sp.csr_matrix = sp.vstack(parts, format="csr")
+    # The blocks come unsorted from the product; sort the kept k per row only.
+    walks.sort_indices()
     return walks
 
 

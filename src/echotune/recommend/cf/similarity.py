@@ -65,9 +65,14 @@ def item_blocks(x: sp.csr_matrix, block_nnz: int) -> Iterator[tuple[int, int]]:
 
 
 def top_k_per_row(matrix: sp.csr_matrix, k: int, by_magnitude: bool = False) -> sp.csr_matrix:
-    """Keep the `k` largest (or largest |x|) entries of each row (ties: argpartition's pick)."""
-    if not matrix.has_sorted_indices:
-        matrix.sort_indices()
+    """Keep the `k` largest (or largest |x|) entries of each row.
+
+    Among equal values at the cut, the lowest column indices stay, so the
+    result does not depend on the order of a row's entries: a block fresh
+    from a sparse product (unsorted) needs no sort first, which was 40% of a
+    neighbour build at 160,000 items. Rows keep their entries' order, so
+    sorted input gives sorted output.
+    """
     lengths = np.diff(matrix.indptr)
     keep = np.ones(matrix.nnz, dtype=bool)
     for row in np.flatnonzero(lengths > k):
@@ -75,8 +80,14 @@ def top_k_per_row(matrix: sp.csr_matrix, k: int, by_magnitude: bool = False) -> 
         values = matrix.data[start:stop]
         if by_magnitude:
             values = np.abs(values)
-        drop = np.argpartition(values, stop - start - k)[: stop - start - k]
-        keep[start + drop] = False
+        cut = np.partition(values, stop - start - k)[stop - start - k]  # the k-th largest
+        chosen = values > cut
+        tied = np.flatnonzero(values == cut)
+        need = k - int(np.count_nonzero(chosen))
+        if tied.size > need:
+            tied = tied[np.argsort(matrix.indices[start + tied], kind="stable")[:need]]
+        chosen[tied] = True
+        keep[start:stop] = chosen
     # Masking keeps each row's order, and a long row keeps exactly k: no COO round trip.
     indptr = np.concatenate(([0], np.cumsum(np.minimum(lengths, k))))
     return sp.csr_matrix(
