@@ -18,8 +18,10 @@ from echotune.recommend.evaluation.split import (
 )
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
+    STAGED,
     _coordinate_ascent,
     _defaults_in_grid,
+    _staged_grid,
     borrowed_params,
     planned_trials,
     seeded_starts,
@@ -356,3 +358,46 @@ def test_metrics_can_average_over_a_sample_of_the_evaluated_users(split: EvalSpl
     everyone = evaluate(split, EvalConfig(models=("itemknn",), tune=False, eval_users=None))
     assert everyone.split["users_evaluated"] == split.users.size
     assert everyone.models[0].metrics["ndcg@10"] != pytest.approx(ndcg)
+
+
+def test_als_grid_is_searched_whole_only_at_its_cheapest_factors() -> None:
+    """Larger factor counts try every regularization, for the two best alpha x weighting
+    settings of the size below; the best regularization may move far with the size."""
+    grid = GRIDS["implicit-als"]
+    regs = list(grid["regularization"])
+    scored: list[dict[str, object]] = []
+
+    def score(p: dict[str, object]) -> float:
+        if p not in scored:
+            scored.append(dict(p))
+        # The best regularization is 0.1 at 32 factors but 30 above (as on the
+        # sessions, where it moved from 0.1 to 10); alpha 5 and confidence help.
+        target = 0 if p["factors"] == 32 else 4
+        reg = regs.index(p["regularization"])  # type: ignore[arg-type]
+        value = 1.0 - abs(reg - target) * 0.1 + float(p["factors"]) / 1000  # type: ignore[arg-type]
+        bonus = (0.05 if p["alpha"] == 5.0 else 0) + (0.02 if p["weighting"] == "confidence" else 0)
+        return value + bonus
+
+    best = _staged_grid(grid, score, *STAGED["implicit-als"])
+    assert best == {"factors": 512, "regularization": 30.0, "alpha": 5.0, "weighting": "confidence"}
+    first = [p for p in scored if p["factors"] == 32]
+    assert len(first) == 7 * 2 * 2  # every regularization x alpha x weighting
+    for size in (128, 512):
+        at = [p for p in scored if p["factors"] == size]
+        assert len(at) == 2 * 7
+        assert {p["regularization"] for p in at} == set(regs)
+        assert {(p["alpha"], p["weighting"]) for p in at} == {(5.0, "confidence"), (5.0, "bm25")}
+    assert len(scored) == 56 == planned_trials("implicit-als", grid)
+    assert list(best) == list(grid)  # parameters in the grid's order, as a full search gives
+
+
+def test_staged_search_runs_through_tune_with_its_planned_count(split: EvalSplit) -> None:
+    grid = {
+        "factors": (4, 8),
+        "regularization": (0.1, 10.0),
+        "alpha": (1.0, 2.0, 5.0),
+    }
+    result = tune("implicit-als", split, grid=grid)
+    assert result.trials == planned_trials("implicit-als", grid) == 6 + 2 * 2
+    assert len([p for p, _ in result.history if p["factors"] == 8]) == 4
+    assert result.validation_ndcg == max(v for _, v in result.history)
