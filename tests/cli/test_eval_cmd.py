@@ -179,3 +179,17 @@ def test_nothing_to_evaluate_is_an_error(tmp_path: Path) -> None:
     few.write_text("a\tx\na\ty\nb\tx\n", encoding="utf-8")
     result = runner.invoke(app, ["--interactions", str(few), "--no-tune"])
     assert result.exit_code == 1 and "nothing to evaluate" in result.output
+
+
+def test_tuning_bars_show_trials_elapsed_and_time_left() -> None:
+    from rich.console import Console
+
+    from echotune.cli.tables import trial_progress
+
+    console = Console(record=True, width=120, force_terminal=False)
+    with trial_progress(console) as bars:
+        task = bars.add_task("implicit-als", total=56)
+        bars.update(task, completed=28)
+        bars.refresh()
+    shown = console.export_text()
+    assert "tuning implicit-als" in shown and "28/56 trials" in shown and "left" in shown

@@ -36,6 +36,8 @@ def trial_progress(console: Console) -> Progress:
 
     For coordinate-ascent grids the planned count is an upper bound (repeated
     points are not run again), so the bar jumps to full when the search ends.
+    The time left is estimated from the trials so far; ALS trials grow costlier
+    as its factors grow, so read it as a lower bound there.
     """
     return Progress(
         TextColumn("tuning [bold]{task.description}[/bold]"),
@@ -43,6 +45,8 @@ def trial_progress(console: Console) -> Progress:
         MofNCompleteColumn(),
         TextColumn("trials"),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=console,
     )
 
