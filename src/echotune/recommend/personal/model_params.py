@@ -18,8 +18,8 @@ from typing import Any, Literal, cast, get_args, get_origin, get_type_hints
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.registry import Param
 
-Param = int | float | str
 PARAMS_NAME = "echotune_params.json"
 
 

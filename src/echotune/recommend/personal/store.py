@@ -25,11 +25,11 @@ from echotune.errors import EchotuneError
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.latent import LatentRerank
+from echotune.recommend.cf.registry import Param
 from echotune.recommend.cf.weighting import Bm25Stats
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal import model_params
 from echotune.recommend.personal.cf_scorer import CFArtifact, CFScorer
-from echotune.recommend.personal.model_params import Param
 from echotune.storage.base import ListeningRepo
 
 log = structlog.get_logger(__name__)
@@ -44,7 +44,7 @@ class TrainReport(BaseModel):
     seconds: float
     model: str
     reason: str | None = None
-    # The parameters that differ from `EchoTuneModel()` defaults ({} = defaults).
+    # The kept parameters training used (`echotune train --params`; {} = the defaults).
     params: dict[str, int | float | str] = {}
 
 
