@@ -240,12 +240,13 @@ class CFScorer:
     def _confidence(self, seen: I64, plays: F32) -> npt.NDArray[np.float64]:
         """alpha x (BM25 or 1 + log) of the listener's plays, as the ALS term was trained."""
         art = self.artifact
-        counts = plays.astype(np.float64)
+        # In float32, as training weighted the plays.
+        counts = plays.astype(np.float32)
         if art.latent_weighting == "bm25" and art.latent_idf.size:
             stats = Bm25Stats(art.latent_idf, art.latent_mean_length)
             weights = stats.values(counts, seen, counts.sum())
         else:
-            weights = 1.0 + np.log(np.maximum(counts, 1.0))
+            weights = 1.0 + np.log(np.maximum(counts, np.float32(1.0)))
         # implicit scales in float32 (the matrix it is given); so do we.
         return (np.float32(art.latent_alpha) * weights.astype(np.float32)).astype(np.float64)
 
