@@ -35,3 +35,27 @@ def test_synthetic_listening_has_the_promised_shape() -> None:
     # Activity is skewed: the busiest user plays far more than the median one.
     per_user = np.asarray(data.matrix.sum(axis=1)).ravel()
     assert per_user.max() > 5 * np.median(per_user)
+
+
+def test_bm25_of_one_row_is_the_row_of_the_whole_matrix_bit_for_bit() -> None:
+    """Serving weighs one listener with the kept `Bm25Stats`; it must equal training's
+    weights exactly, and training's must stay float32 arithmetic (float64 moved an
+    ALS fit's validation NDCG@10 by 1.5% on the playlists)."""
+    from echotune.recommend.cf.weighting import Bm25Stats, bm25
+
+    x = synthetic_interactions(SyntheticSpec(users=300, plays=20_000, items=500, seed=3)).matrix
+    x = sp.csr_matrix(x, dtype=np.float32)
+    whole = bm25(x)
+    stats = Bm25Stats.of(x)
+    for user in (0, 7, 299):
+        row = x[user]
+        one = stats.values(row.data, row.indices.astype(np.int64), row.data.sum())
+        np.testing.assert_array_equal(one.astype(np.float32), whole[user].data)
+    # The float32 formula, written out: saturation in float32, then the float64 idf.
+    coo = x.tocoo()
+    length = np.asarray(x.sum(axis=1)).ravel()
+    norm = 0.2 + 0.8 * length / float(length.mean())
+    saturation = coo.data * 101.0 / (100.0 * norm[coo.row] + coo.data)
+    assert saturation.dtype == np.float32
+    expected = (saturation * stats.idf[coo.col]).astype(np.float32)
+    np.testing.assert_array_equal(sp.csr_matrix((expected, (coo.row, coo.col))).data, whole.data)
