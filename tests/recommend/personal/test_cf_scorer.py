@@ -148,14 +148,13 @@ def test_fold_in_is_what_implicit_computes_for_the_same_plays(weighting: str, al
     als = AlternatingLeastSquares(factors=8, regularization=3.0, alpha=alpha, iterations=3,
                                   random_state=1, num_threads=1)  # fmt: skip
     als.fit(sp.csr_matrix(confidence, dtype=np.float32), show_progress=False)
-    stats = Bm25Stats.of(matrix)
     artifact = CFArtifact(
         name="als", item_ids=data.item_ids, weights=sp.csr_matrix((data.n_items, data.n_items)),
         prior=np.zeros(data.n_items, np.float32), weighting="log", trained_at=datetime.now(UTC),
         users=data.n_users, interactions=data.nnz,
         item_factors=np.asarray(als.item_factors, dtype=np.float32), latent_weight=1.0,
         latent_regularization=3.0, latent_alpha=alpha, latent_weighting=weighting,  # type: ignore[arg-type]
-        latent_idf=stats.idf, latent_mean_length=stats.mean_length,
+        latent_bm25=Bm25Stats.of(matrix),
     )  # fmt: skip
     scorer = CFScorer(artifact, index)
     for user in (0, 1, 57):
@@ -168,3 +167,22 @@ def test_fold_in_is_what_implicit_computes_for_the_same_plays(weighting: str, al
     row = matrix[0]
     off = CFScorer(other, index).fold_in(row.indices.astype(np.int64), row.data)
     assert not np.allclose(off, np.ravel(als.recalculate_user(0, confidence[0])), atol=1e-3)
+
+
+def test_a_model_file_from_before_the_fold_in_inputs_still_loads_and_scores(
+    tmp_path: Path,
+) -> None:
+    index = FeatureIndex.synthetic(500, seed=2)
+    artifact = fit_artifact(_data(index))
+    assert artifact.latent_bm25 is not None
+    path = tmp_path / "cf.npz"
+    artifact.save(path)
+    with np.load(path, allow_pickle=True) as f:
+        older = {k: f[k] for k in f.files if k not in ("latent_alpha", "latent_weighting",
+                                                         "bm25_idf", "bm25_mean")}  # fmt: skip
+    np.savez_compressed(path, **older)
+    loaded = CFArtifact.load(path)
+    assert loaded.latent_weighting == "confidence" and loaded.latent_bm25 is None
+    assert loaded.latent_alpha == 1.0
+    scores = CFScorer(loaded, index).scores({str(t): 3.0 for t in index.ids[:5]})
+    assert scores is not None and np.isfinite(scores).all()

@@ -88,7 +88,8 @@ def test_the_fitted_artifact_follows_the_parameters() -> None:
                for u in range(60) for t in rng.choice(80, 10, replace=False)]  # fmt: skip
     data = Interactions.from_triples(triples)
     default = fit_artifact(data)
-    assert default.latent_weighting == "bm25" and default.latent_idf.size == data.n_items
+    assert default.latent_weighting == "bm25" and default.latent_bm25 is not None
+    assert default.latent_bm25.idf.size == data.n_items
     tuned = fit_artifact(data, {"als_weighting": "confidence", "als_alpha": 5.0, "als_factors": 8})
     assert tuned.latent_weighting == "confidence" and tuned.latent_alpha == 5.0
     assert tuned.item_factors.shape == (data.n_items, 8)

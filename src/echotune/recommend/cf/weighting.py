@@ -25,8 +25,7 @@ def weigh(matrix: sp.csr_matrix, weighting: Weighting) -> sp.csr_matrix:
     if weighting == "binary":
         out.data[:] = 1.0
     elif weighting == "log":
-        # Weights below 1 (fractions of a play) count as one play.
-        out.data = (1.0 + np.log(np.maximum(out.data, 1.0))).astype(np.float32)
+        out.data = log_weights(out.data)
     elif weighting == "bm25":
         out = bm25(out)
     return out
@@ -68,6 +67,12 @@ class Bm25Stats:
         saturation = counts * (BM25_K1 + 1.0) / (BM25_K1 * norm + counts)
         weights: npt.NDArray[np.float64] = saturation * self.idf[items]
         return weights
+
+
+def log_weights(plays: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    """1 + ln(plays), in float32; weights below 1 (fractions of a play) count as one play."""
+    out: npt.NDArray[np.float32] = (1.0 + np.log(np.maximum(plays, 1.0))).astype(np.float32)
+    return out
 
 
 def bm25(matrix: sp.csr_matrix) -> sp.csr_matrix:

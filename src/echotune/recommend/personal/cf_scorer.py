@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from echotune.recommend.cf.als import AlsWeighting
 from echotune.recommend.cf.item_based import top_contributions
-from echotune.recommend.cf.weighting import Bm25Stats, Weighting, weigh
+from echotune.recommend.cf.weighting import Bm25Stats, Weighting, log_weights, weigh
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.selection import shortlist, top_rows
 
@@ -60,11 +60,11 @@ class CFArtifact:
     # the same way: confidence = alpha x (bm25 or 1 + log of the plays).
     latent_alpha: float = 1.0
     latent_weighting: AlsWeighting = "confidence"
-    latent_idf: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    latent_mean_length: float = 1.0
+    latent_bm25: Bm25Stats | None = None  # when the ALS term was trained on BM25
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp.npz")
+        bm25 = self.latent_bm25 or Bm25Stats(np.zeros(0), 0.0)  # empty: no BM25
         np.savez_compressed(
             tmp,
             name=self.name,
@@ -81,9 +81,10 @@ class CFArtifact:
             latent=np.array(
                 [self.latent_weight, self.latent_scale, self.latent_regularization, self.candidates]
             ),
-            latent_input=np.array([self.latent_alpha, self.latent_mean_length]),
+            latent_alpha=self.latent_alpha,
             latent_weighting=self.latent_weighting,
-            latent_idf=self.latent_idf,
+            bm25_idf=bm25.idf,
+            bm25_mean=bm25.mean_length,
         )
         # Rename is atomic: a reader sees the old artifact or the new one, never half.
         tmp.replace(path)
@@ -96,8 +97,12 @@ class CFArtifact:
             weighting: Weighting = str(f["weighting"])  # type: ignore[assignment]
             # Artifacts saved before the fold-in matched training lack the
             # latent_* inputs: they fold listeners in with log confidence.
-            alpha, mean_length = f.get("latent_input", (1.0, 1.0))
             latent_weighting: AlsWeighting = str(f.get("latent_weighting", "confidence"))  # type: ignore[assignment]
+            bm25 = (
+                Bm25Stats(np.asarray(f["bm25_idf"]), float(f["bm25_mean"]))
+                if f.get("bm25_idf", np.zeros(0)).size
+                else None
+            )
             return cls(
                 name=str(f["name"]),
                 item_ids=tuple(str(i) for i in f["item_ids"]),
@@ -112,10 +117,9 @@ class CFArtifact:
                 latent_scale=float(f["latent"][1]),
                 latent_regularization=float(f["latent"][2]),
                 candidates=int(f["latent"][3]),
-                latent_alpha=float(alpha),
+                latent_alpha=float(f.get("latent_alpha", 1.0)),
                 latent_weighting=latent_weighting,
-                latent_idf=np.asarray(f.get("latent_idf", np.zeros(0))),
-                latent_mean_length=float(mean_length),
+                latent_bm25=bm25,
             )
 
 
@@ -242,11 +246,11 @@ class CFScorer:
         art = self.artifact
         # In float32, as training weighted the plays.
         counts = plays.astype(np.float32)
-        if art.latent_weighting == "bm25" and art.latent_idf.size:
-            stats = Bm25Stats(art.latent_idf, art.latent_mean_length)
-            weights = stats.values(counts, seen, counts.sum())
+        weights: npt.NDArray[np.floating]
+        if art.latent_weighting == "bm25" and art.latent_bm25 is not None:
+            weights = art.latent_bm25.values(counts, seen, counts.sum())
         else:
-            weights = 1.0 + np.log(np.maximum(counts, np.float32(1.0)))
+            weights = log_weights(counts)
         # implicit scales in float32 (the matrix it is given); so do we.
         return (np.float32(art.latent_alpha) * weights.astype(np.float32)).astype(np.float64)
 

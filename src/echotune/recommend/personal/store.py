@@ -211,6 +211,5 @@ def _latent_input(latent: LatentRerank | None, interactions: Interactions) -> di
         return {}
     fields: dict[str, Any] = {"latent_alpha": latent.alpha, "latent_weighting": latent.weighting}
     if latent.weighting == "bm25":
-        stats = Bm25Stats.of(interactions.matrix)
-        fields.update(latent_idf=stats.idf, latent_mean_length=stats.mean_length)
+        fields["latent_bm25"] = Bm25Stats.of(interactions.matrix)
     return fields
