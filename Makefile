@@ -51,6 +51,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/chat_offline.py
 	$(BIN)/python bench/llm_router.py
 	$(BIN)/python bench/tune_hybrid.py
+	$(BIN)/python bench/tune_knn.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

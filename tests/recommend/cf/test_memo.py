@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from echotune.recommend.cf import echotune_model, memo
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.cf.itemknn import ItemKNN
 
 
 def test_outside_tuning_nothing_is_kept() -> None:
@@ -86,8 +87,15 @@ def test_reused_parts_score_exactly_as_fresh_ones(
         calls["cosine"] += 1
         return real_cosine(*args, **kwargs)  # type: ignore[arg-type]
 
+    real_lists = echotune_model.cosine_lists
+
+    def counted_lists(*args: object, **kwargs: object) -> sp.csr_matrix:
+        calls["cosine"] += 1
+        return real_lists(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(echotune_model, "rp3_neighbours", counted_rp3)
     monkeypatch.setattr(echotune_model, "cosine_neighbours", counted_cosine)
+    monkeypatch.setattr(echotune_model, "cosine_lists", counted_lists)
     users = np.arange(planted_data.n_users)
     settings = [
         {"ease_weight": a, "als_weight": w, "prior_weight": p}
@@ -122,3 +130,62 @@ def test_the_ease_part_is_keyed_by_its_dropout(planted_data: Interactions) -> No
     assert not np.allclose(fresh[0], fresh[1])
     for a, b in zip(fresh, reused, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_nested_parts_are_cut_from_the_largest_built() -> None:
+    built: list[tuple[str, int]] = []
+
+    def build(size: int) -> list[int]:
+        built.append(("build", size))
+        return list(range(size))
+
+    def keep(size: int) -> tuple[int, ...]:  # the kept form may differ from the part
+        built.append(("keep", size))
+        return tuple(range(size))
+
+    def ask(size: int, key: str = "a") -> list[int]:
+        return memo.reuse_nested("part", key, size, build, keep, cut=lambda v, n: list(v[:n]))
+
+    with memo.reusing_parts():
+        assert ask(50) == list(range(50))
+        assert ask(20) == list(range(20)) and ask(50) == list(range(50))  # cut from the 50
+        assert ask(100) == list(range(100))  # larger: made, and it replaces the 50
+        assert ask(50) == list(range(50)) and ask(7, key="b") == list(range(7))
+    assert built == [("keep", 50), ("keep", 100), ("keep", 7)]
+    assert ask(5) == list(range(5)) and built[-1] == ("build", 5)  # outside tuning: built
+
+
+def test_nested_parts_are_dropped_least_recently_used_first() -> None:
+    made: list[tuple[str, int]] = []
+
+    def ask(key: str, size: int) -> None:
+        def keep(n: int) -> list[int]:
+            made.append((key, n))
+            return [0] * n
+
+        memo.reuse_nested("part", key, size, build=list, keep=keep, cut=lambda v, n: v[:n])
+
+    with memo.reusing_parts(keep=2):
+        for key, size in [("a", 1), ("b", 1), ("a", 2), ("c", 1), ("a", 1), ("b", 1)]:
+            ask(key, size)
+    # "a" grew in place and stayed in use; "b" was the oldest when "c" came.
+    assert made == [("a", 1), ("b", 1), ("a", 2), ("c", 1), ("b", 1)]
+
+
+def test_item_knn_scores_the_same_from_a_cut_as_from_its_own_build(
+    planted_data: Interactions,
+) -> None:
+    users = np.arange(planted_data.n_users)
+
+    def recommended(neighbours: int) -> np.ndarray:
+        model = ItemKNN(neighbours=neighbours, shrink=10.0)
+        model.fit(planted_data)
+        return model.recommend(users, 10)
+
+    fresh = [recommended(k) for k in (3, 30)]
+    with memo.reusing_parts():
+        recommended(60)
+        cut = [recommended(k) for k in (3, 30)]
+    for a, b in zip(fresh, cut, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(fresh[0], fresh[1])

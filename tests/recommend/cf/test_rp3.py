@@ -9,8 +9,8 @@ import scipy.sparse as sp
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.itemknn import ItemKNN
-from echotune.recommend.cf.rp3 import rp3_neighbours
-from tests.recommend.cf.test_similarity import random_plays
+from echotune.recommend.cf.rp3 import cut_walks, rp3_neighbours
+from tests.recommend.cf.test_similarity import assert_same_entries, random_plays
 
 
 def dense_reference(x: sp.csr_matrix, k: int, alpha: float, beta: float) -> np.ndarray:
@@ -82,3 +82,15 @@ def test_rp3_blend_explains_with_played_items(planted_data: Interactions) -> Non
     top = int(model.recommend([user], 1)[0, 0])
     reasons = model.explain(user, top)
     assert reasons and {j for j, _ in reasons} <= set(planted_data.seen(user).tolist())
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(1.0, 0.0), (0.5, 0.35)])
+def test_fewer_targets_cut_from_more_equal_a_build_at_that_count(alpha: float, beta: float) -> None:
+    x = random_plays(users=80, items=60, seed=4)
+    x.data[:] = 1.0  # many equal walks: ties must be cut as a build cuts them
+    for block_nnz in (50, 10**9):
+        largest = rp3_neighbours(x, 40, alpha, beta, block_nnz=block_nnz)
+        for k in (40, 12, 5, 1):
+            assert_same_entries(
+                cut_walks(largest, k), rp3_neighbours(x, k, alpha, beta, block_nnz=block_nnz)
+            )

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from echotune.recommend.cf.similarity import cosine_neighbours, item_blocks, top_k_per_row
+from echotune.recommend.cf.similarity import (
+    cosine_lists,
+    cosine_neighbours,
+    cut_lists,
+    item_blocks,
+    top_k_per_row,
+)
 
 
 def random_plays(users: int = 60, items: int = 45, seed: int = 1) -> sp.csr_matrix:
@@ -88,3 +94,24 @@ def test_top_k_per_row_breaks_ties_by_column_whatever_the_entry_order(by_magnitu
         kept = top_k_per_row(matrix, 7, by_magnitude=by_magnitude)
         np.testing.assert_array_equal(kept.toarray(), expected)
     assert top_k_per_row(ordered, 7).has_sorted_indices
+
+
+def assert_same_entries(a: sp.csr_matrix, b: sp.csr_matrix) -> None:
+    """Entry for entry: the same positions, in the same order, with the same float32 values."""
+    assert a.shape == b.shape and a.dtype == b.dtype == np.float32
+    for got, want in ((a.indptr, b.indptr), (a.indices, b.indices), (a.data, b.data)):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("shrink", [0.0, 10.0])
+def test_fewer_neighbours_cut_from_more_equal_a_build_at_that_count(shrink: float) -> None:
+    # Binary plays tie often (equal co-counts and norms): the cut must keep the
+    # same tied neighbours as a build does, and small blocks must not matter.
+    x = random_plays(users=80, items=60, seed=4)
+    x.data[:] = 1.0
+    for block_nnz in (50, 10**9):
+        largest = cosine_lists(x, 40, shrink, block_nnz=block_nnz)
+        for k in (40, 12, 5, 1):
+            assert_same_entries(
+                cut_lists(largest, k), cosine_neighbours(x, k, shrink, block_nnz=block_nnz)
+            )

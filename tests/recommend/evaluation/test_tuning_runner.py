@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
 import scipy.sparse as sp
 
+from echotune.recommend.cf import itemknn
 from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.registry import Param
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
 from echotune.recommend.evaluation.split import (
@@ -55,9 +58,9 @@ def test_tuning_over_five_folds_builds_each_folds_parts_once(
     def counting(part: str) -> Callable[[EchoTuneModel, sp.csr_matrix], sp.csr_matrix]:
         real = getattr(EchoTuneModel, part)
 
-        def counted(self: EchoTuneModel, x: sp.csr_matrix) -> sp.csr_matrix:
+        def counted(self: EchoTuneModel, x: sp.csr_matrix, *size: int) -> sp.csr_matrix:
             built.append(part)
-            result: sp.csr_matrix = real(self, x)
+            result: sp.csr_matrix = real(self, x, *size)
             return result
 
         return counted
@@ -298,13 +301,61 @@ def test_the_second_start_is_the_models_defaults_where_they_are_on_the_grid() ->
 
 
 def test_a_spent_budget_stops_the_search_with_the_best_finished_trial(split: EvalSplit) -> None:
+    grid = {"lam": (5.0, 50.0, 100.0), "weighting": ("binary", "log")}
+    result = tune("ease", split, grid=grid, budget_seconds=0.0)
+    assert result.trials == 1 and result.stopped_by_budget
+    assert result.params == {"lam": 5.0, "weighting": "binary"}
+    assert result.validation_ndcg == pytest.approx(
+        validation_score("ease", result.params, split, 42)
+    )
+    whole = tune("ease", split, grid=grid, budget_seconds=3600.0)
+    assert whole.trials == 6 and not whole.stopped_by_budget
+
+
+def test_item_knn_grid_builds_neighbours_once_per_fold_and_group(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Trials that differ only in the neighbour count share one build per fold,
+    # at the largest count; the smaller ones are cut from it. The scores are
+    # those of fitting each trial on its own, and so is the choice.
+    built: list[int] = []
+
+    def counting(real: Callable[..., sp.csr_matrix]) -> Callable[..., sp.csr_matrix]:
+        def counted(x: sp.csr_matrix, k: int, shrink: float) -> sp.csr_matrix:
+            built.append(k)
+            return real(x, k, shrink)
+
+        return counted
+
+    for builder in ("cosine_neighbours", "cosine_lists"):
+        monkeypatch.setattr(itemknn, builder, counting(getattr(itemknn, builder)))
+    folds = [holdout_split(split.train, 0.2, seed=s) for s in (1, 2, 3)]
+    grid = {"neighbours": (5, 20, 80), "shrink": (0.0, 50.0), "weighting": ("binary", "log")}
+    calls: list[tuple[int, int]] = []
+    result = tune("itemknn", folds, grid=grid, on_trial=_record(calls))
+    assert built == [80] * 3 * 4  # 3 folds x 4 (shrink, weighting) groups
+    built.clear()
+
+    def on_its_own(params: dict[str, Param]) -> float:
+        return sum(validation_score("itemknn", params, f, 42) for f in folds) / 3
+
+    alone = {tuple(sorted(p.items())): on_its_own(p) for p, _ in result.history}
+    assert len(alone) == 12 and len(built) == 36
+    assert {tuple(sorted(p.items())): v for p, v in result.history} == alone
+    best = max(alone.values())
+    in_grid_order = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
+    first_best = next(p for p in in_grid_order if alone[tuple(sorted(p.items()))] == best)
+    assert result.params == first_best and result.validation_ndcg == best
+    assert [done for done, _ in calls] == [*range(1, 13), 12] and calls[0][1] == 12
+
+
+def test_a_spent_budget_stops_the_item_knn_grid_after_its_first_group(split: EvalSplit) -> None:
+    # The first group of neighbour counts runs whole (one build serves it).
     grid = {"neighbours": (5, 50, 100), "shrink": (0.0, 100.0)}
     result = tune("itemknn", split, grid=grid, budget_seconds=0.0)
-    assert result.trials == 1 and result.stopped_by_budget
-    assert result.params == {"neighbours": 5, "shrink": 0.0}
-    assert result.validation_ndcg == pytest.approx(
-        validation_score("itemknn", result.params, split, 42)
-    )
+    assert result.trials == 3 and result.stopped_by_budget
+    assert {p["shrink"] for p, _ in result.history} == {0.0}
+    assert result.validation_ndcg == max(v for _, v in result.history)
     whole = tune("itemknn", split, grid=grid, budget_seconds=3600.0)
     assert whole.trials == 6 and not whole.stopped_by_budget
 

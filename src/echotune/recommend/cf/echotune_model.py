@@ -43,8 +43,13 @@ from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
 from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
 from echotune.recommend.cf.latent import LatentRerank
-from echotune.recommend.cf.rp3 import rp3_neighbours
-from echotune.recommend.cf.similarity import cosine_neighbours, top_k_per_row
+from echotune.recommend.cf.rp3 import cut_walks, rp3_neighbours
+from echotune.recommend.cf.similarity import (
+    cosine_lists,
+    cosine_neighbours,
+    cut_lists,
+    top_k_per_row,
+)
 from echotune.recommend.cf.weighting import Weighting
 
 Similarity = Literal["rp3", "cosine"]
@@ -133,7 +138,8 @@ class EchoTuneModel(ItemBasedModel):
         # Parts are scaled in place and summed once: at a million items each
         # copy of the kNN matrix is ~0.7 GB, so copies decide peak memory.
         # While tuning, parts built from the same matrix with the same
-        # parameters are reused (copies: scaling works in place).
+        # parameters are reused (copies: scaling works in place), and smaller
+        # neighbour counts are cut from the largest built.
         data = memo.fingerprint(x) if memo.active() else ""
         total: sp.csr_matrix | None = None
         if self.ease_weight > 0:
@@ -144,8 +150,17 @@ class EchoTuneModel(ItemBasedModel):
             shape = (
                 (self.shrink,) if self.similarity == "cosine" else (self.rp3_alpha, self.rp3_beta)
             )
-            key = (data, self.similarity, self.neighbours, *shape)
-            neighbours = memo.reuse("neighbours", key, lambda: self._neighbours(x), _copy)
+            cosine = self.similarity == "cosine"
+            neighbours = memo.reuse_nested(
+                "neighbours",
+                (data, self.similarity, *shape),
+                self.neighbours,
+                build=lambda k: self._neighbours(x, k),
+                keep=lambda k: (
+                    cosine_lists(x, k, self.shrink) if cosine else self._neighbours(x, k)
+                ),
+                cut=cut_lists if cosine else cut_walks,
+            )
             knn = _scale_in_place(x, neighbours, 1.0 - self.ease_weight)
             total = knn if total is None else sp.csr_matrix(total + knn)
             del knn
@@ -153,10 +168,10 @@ class EchoTuneModel(ItemBasedModel):
         total.eliminate_zeros()
         return top_k_per_row(total, self.max_fanout, by_magnitude=True)
 
-    def _neighbours(self, x: sp.csr_matrix) -> sp.csr_matrix:
+    def _neighbours(self, x: sp.csr_matrix, k: int) -> sp.csr_matrix:
         if self.similarity == "cosine":
-            return cosine_neighbours(x, self.neighbours, self.shrink)
-        return rp3_neighbours(x, self.neighbours, self.rp3_alpha, self.rp3_beta)
+            return cosine_neighbours(x, k, self.shrink)
+        return rp3_neighbours(x, k, self.rp3_alpha, self.rp3_beta)
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """EASE (or DLAE) on the head items, pruned, placed in the full item x item index space."""

@@ -7,6 +7,12 @@ are kept, keyed by a fingerprint of the matrix they were built from and the
 parameters that shape them, and handed out as copies, so a trial that only
 changes a weight costs a scaling and a sum. Outside it (the serving path)
 nothing is kept, and no memory outlives a fit.
+
+Some parts come in nested sizes: an item's k best neighbours are the first
+k of its 1,000 best (ties go to the lowest item index, so the cut is
+exact). `reuse_nested` keeps one build per key at the largest size asked
+for and cuts smaller sizes from it, so a search over neighbour counts builds
+the neighbours once instead of once per count.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 # Parts kept per kind by default. A sweep holds one setting fixed while it
 # varies another, and each trial fits every validation fold in turn, so a
@@ -80,3 +87,43 @@ def reuse(kind: str, key: Hashable, build: Callable[[], T], copy: Callable[[T], 
             kept.popitem(last=False)
     value: T = kept[key]  # type: ignore[assignment]
     return copy(value)
+
+
+def reuse_nested(
+    kind: str,
+    key: Hashable,
+    size: int,
+    build: Callable[[int], T],
+    keep: Callable[[int], K],
+    cut: Callable[[K, int], T],
+) -> T:
+    """`build(size)`, or inside `reusing_parts()` a part cut from an earlier, larger build.
+
+    For parts that come in nested sizes: `cut(keep(n), size)` must equal
+    `build(size)` for every n >= size and share no memory with what it was
+    cut from. `keep(n)` is the form kept (for cosine neighbours, each item's
+    list, which `cut` shortens and turns around). The store keeps, per
+    `key`, the largest size built so far: a request up to that size is cut
+    from it, a larger one is built and replaces it.
+    """
+    store = _store.get()
+    if store is None:
+        return build(size)
+    kept = store.parts.setdefault(kind, OrderedDict())
+    entry = kept.get(key)
+    if not (isinstance(entry, _Sized) and entry.size >= size):
+        kept.pop(key, None)  # the smaller build goes before the larger is made
+        entry = _Sized(size, keep(size))
+        kept[key] = entry
+    kept.move_to_end(key)
+    while len(kept) > store.keep:
+        kept.popitem(last=False)
+    return cut(entry.value, size)
+
+
+@dataclass(frozen=True)
+class _Sized(Generic[K]):
+    """A nested part as kept, and the size it was built at."""
+
+    size: int
+    value: K

@@ -51,6 +51,14 @@ def rp3_neighbours(
     return walks
 
 
+def cut_walks(walks: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """`rp3_neighbours(x, k, ...)` from `walks = rp3_neighbours(x, K, ...)`, K >= k.
+
+    Each row keeps its `k` best targets by the build's rule; a new matrix.
+    """
+    return top_k_per_row(walks, k)
+
+
 def _row_stochastic(matrix: sp.csr_matrix, alpha: float) -> sp.csr_matrix:
     """Each row divided by its sum, then raised to `alpha` (rows of zeros stay zero)."""
     out = sp.csr_matrix(matrix, dtype=np.float32, copy=True)

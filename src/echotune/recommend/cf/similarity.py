@@ -27,6 +27,13 @@ def cosine_neighbours(
     `x` is users x items. Cosine is shrunk towards zero for items with little
     support: x_i·x_j / (|x_i| |x_j| + shrink). Scoring a user is then `x_u @ W`.
     """
+    return cosine_lists(x, k, shrink, block_nnz).T.tocsr()
+
+
+def cosine_lists(
+    x: sp.csr_matrix, k: int, shrink: float, block_nnz: int = BLOCK_NNZ
+) -> sp.csr_matrix:
+    """Row i: item i's `k` nearest neighbours (Wᵀ of `cosine_neighbours`; rows unsorted)."""
     xt = x.T.tocsr()
     norms = np.sqrt(np.asarray(xt.multiply(xt).sum(axis=1)).ravel()).astype(np.float32)
     parts: list[sp.csr_matrix] = []
@@ -41,9 +48,21 @@ def cosine_neighbours(
     n_items = x.shape[1]
     if not parts:
         return sp.csr_matrix((n_items, n_items), dtype=np.float32)
-    neighbours: sp.csr_matrix = sp.vstack(parts, format="csr")
+    lists: sp.csr_matrix = sp.vstack(parts, format="csr")
     parts.clear()
-    return neighbours.T.tocsr()
+    return lists
+
+
+def cut_lists(lists: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """`cosine_neighbours(x, k, shrink)` from `lists = cosine_lists(x, K, shrink)`, K >= k.
+
+    Each item keeps its `k` nearest neighbours by the same rule as the build
+    (`top_k_per_row`), so the result equals a build at `k` entry for entry.
+    The result shares no memory with `lists`.
+    """
+    if lists.nnz and np.diff(lists.indptr).max() > k:
+        lists = top_k_per_row(lists, k)
+    return lists.T.tocsr()
 
 
 def item_blocks(x: sp.csr_matrix, block_nnz: int) -> Iterator[tuple[int, int]]:

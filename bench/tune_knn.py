@@ -1,0 +1,99 @@
+"""Cost of tuning item kNN's neighbour count: one build per group against one per trial. Prints JSON.
+
+On synthetic listening shaped like Last.fm-1K (1,000 heavy listeners, ~170,000
+artists, ~1 M user-artist pairs; `echotune.recommend.cf.synthetic`), the
+itemknn grid's six neighbour counts at one shrink and weighting are scored
+on validation folds two ways, in the same process, alternating:
+
+- `per_trial`: each trial fitted on its own (`validation_score`, nothing
+  reused), which is how `tune` scored the itemknn grid before;
+- `grouped`: `tune` as it is now, which builds each fold's neighbours once,
+  at the largest count, and cuts the smaller counts from it.
+
+Both must give the same scores (checked: the run fails otherwise). Reported:
+seconds per run, their medians, and per_trial / grouped.
+
+    python bench/tune_knn.py                       # 3 repeats, 1 fold
+    python bench/tune_knn.py --users 200 --plays 100000 --items 20000 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from echotune.recommend.cf.registry import Param
+from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
+from echotune.recommend.evaluation.split import holdout_split
+from echotune.recommend.evaluation.tuning import GRIDS, tune, validation_score
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--plays", type=int, default=2_000_000)
+    parser.add_argument("--items", type=int, default=190_000)
+    parser.add_argument("--folds", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--shrink", type=float, default=10.0)
+    args = parser.parse_args()
+
+    spec = SyntheticSpec(
+        users=args.users, plays=args.plays, items=args.items, clusters=60, zipf=0.9,
+        activity_sigma=0.8, seed=7,
+    )  # fmt: skip
+    data = synthetic_interactions(spec)
+    train = holdout_split(data, 0.2, seed=42).train
+    folds = [holdout_split(train, 0.2, seed=43 + f) for f in range(args.folds)]
+    grid: dict[str, tuple[Param, ...]] = {
+        "neighbours": tuple(GRIDS["itemknn"]["neighbours"]),
+        "shrink": (args.shrink,),
+        "weighting": ("binary",),
+    }
+    points = [{"neighbours": k, "shrink": args.shrink, "weighting": "binary"}
+              for k in grid["neighbours"]]  # fmt: skip
+
+    def per_trial() -> dict[Param, float]:
+        return {
+            p["neighbours"]: sum(validation_score("itemknn", p, f, 42) for f in folds) / len(folds)
+            for p in points
+        }
+
+    def grouped() -> dict[Param, float]:
+        result = tune("itemknn", folds, grid=grid)
+        return {p["neighbours"]: score for p, score in result.history}
+
+    seconds: dict[str, list[float]] = {"per_trial": [], "grouped": []}
+    scores: dict[str, dict[Param, float]] = {}
+    for _ in range(args.repeats):
+        for name, run in (("per_trial", per_trial), ("grouped", grouped)):
+            started = time.perf_counter()
+            scores[name] = run()
+            seconds[name].append(round(time.perf_counter() - started, 2))
+    if scores["per_trial"] != scores["grouped"]:
+        raise SystemExit(f"scores differ: {scores}")
+    medians = {name: statistics.median(runs) for name, runs in seconds.items()}
+    print(
+        json.dumps(
+            {
+                "data": {
+                    "users": data.n_users,
+                    "items": int((data.matrix.getnnz(axis=0) > 0).sum()),
+                    "pairs": int(data.matrix.nnz),
+                },
+                "folds": args.folds,
+                "trials": len(points),
+                "seconds": seconds,
+                "median_seconds": medians,
+                "speedup": round(medians["per_trial"] / medians["grouped"], 2),
+                "validation_ndcg@10": {str(k): round(v, 5) for k, v in scores["grouped"].items()},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
