@@ -93,6 +93,14 @@ def test_reused_parts_score_exactly_as_fresh_ones(
         calls["cosine"] += 1
         return real_lists(*args, **kwargs)  # type: ignore[arg-type]
 
+    sizes: list[float] = []
+    real_size = echotune_model._typical_top
+
+    def counted_size(x: sp.csr_matrix, weights: sp.csr_matrix) -> float:
+        sizes.append(real_size(x, weights))
+        return sizes[-1]
+
+    monkeypatch.setattr(echotune_model, "_typical_top", counted_size)
     monkeypatch.setattr(echotune_model, "rp3_neighbours", counted_rp3)
     monkeypatch.setattr(echotune_model, "cosine_neighbours", counted_cosine)
     monkeypatch.setattr(echotune_model, "cosine_lists", counted_lists)
@@ -112,6 +120,8 @@ def test_reused_parts_score_exactly_as_fresh_ones(
     with memo.reusing_parts():
         reused = [scores(p) for p in settings]
     assert built_fresh == 3 and calls[similarity] == 4  # one build for three fits
+    # Each part's typical size is measured with it: 2 parts x 3 fresh fits, then 2.
+    assert len(sizes) == 8 and sizes[6:] == sizes[:2]
     for a, b in zip(fresh, reused, strict=True):
         np.testing.assert_array_equal(a, b)
 
