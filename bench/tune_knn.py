@@ -19,9 +19,15 @@ batch path (scipy's sparse product on a float64 copy of W) against the
 bincount gather that scores one user (`item_based.rows_times`), which
 scored batches too before. The two must recommend the same items.
 
+`echotune` times a small `echotune` search on the first fold (prior weight
+x EASE share, a 128-factor ALS term): its first trial builds the parts,
+the others reuse them (`cf/memo.py`) and cost a scaling, a sum and the
+scoring. Reported: each trial's seconds and the median of the reused ones.
+
     python bench/tune_knn.py                       # 3 repeats, 1 fold
     python bench/tune_knn.py --users 200 --plays 100000 --items 20000 --repeats 1
     python bench/tune_knn.py --only scoring
+    python bench/tune_knn.py --only echotune
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--shrink", type=float, default=10.0)
-    parser.add_argument("--only", choices=("grouping", "scoring"), default=None)
+    parser.add_argument("--only", choices=("grouping", "scoring", "echotune"), default=None)
     args = parser.parse_args()
 
     spec = SyntheticSpec(
@@ -73,12 +79,14 @@ def main() -> None:
         },
         "folds": args.folds,
     }
-    if args.only != "scoring":
+    if args.only in (None, "grouping"):
         out["grouping"] = _grouping(folds, grid, points, args.repeats)
-    if args.only != "grouping":
+    if args.only in (None, "scoring"):
         out["scoring"] = {
             str(k): _scoring(folds[0], k, args.shrink, args.repeats) for k in (100, 1000)
         }
+    if args.only in (None, "echotune"):
+        out["echotune"] = _echotune_trials(folds[0])
     print(json.dumps(out, indent=2))
 
 
@@ -140,6 +148,29 @@ def _scoring(fold: EvalSplit, neighbours: int, shrink: float, repeats: int) -> d
         "seconds": seconds,
         "median_seconds": medians,
         "speedup": round(medians["gathered"] / medians["batch"], 2),
+    }
+
+
+def _echotune_trials(fold: EvalSplit) -> dict[str, object]:
+    seconds: list[float] = []
+    last = [time.perf_counter()]
+
+    def on_trial(done: int, planned: int) -> None:
+        now = time.perf_counter()
+        if done > len(seconds):  # the closing call repeats the count
+            seconds.append(round(now - last[0], 2))
+        last[0] = now
+
+    grid: dict[str, tuple[Param, ...]] = {
+        "prior_weight": (0.0, 0.02, 0.1),
+        "ease_weight": (0.25, 0.5),
+    }
+    result = tune("echotune", [fold], grid=grid, fixed={"als_factors": 128}, on_trial=on_trial)
+    return {
+        "trial_seconds": seconds,
+        "first_trial_seconds": seconds[0],
+        "reused_trial_median_seconds": statistics.median(seconds[1:]),
+        "validation_ndcg@10": result.validation_ndcg,
     }
 
 
