@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from echotune.recommend.cf import echotune_model, memo
+from echotune.recommend.cf import echotune_model, memo, neighbour_parts
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.itemknn import ItemKNN
@@ -77,7 +77,7 @@ def test_reused_parts_score_exactly_as_fresh_ones(
     planted_data: Interactions, similarity: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = {"rp3": 0, "cosine": 0}
-    real_rp3, real_cosine = echotune_model.rp3_neighbours, echotune_model.cosine_neighbours
+    real_rp3, real_cosine = neighbour_parts.rp3_neighbours, neighbour_parts.cosine_neighbours
 
     def counted_rp3(*args: object, **kwargs: object) -> sp.csr_matrix:
         calls["rp3"] += 1
@@ -87,7 +87,7 @@ def test_reused_parts_score_exactly_as_fresh_ones(
         calls["cosine"] += 1
         return real_cosine(*args, **kwargs)  # type: ignore[arg-type]
 
-    real_lists = echotune_model.cosine_lists
+    real_lists = neighbour_parts.cosine_lists
 
     def counted_lists(*args: object, **kwargs: object) -> sp.csr_matrix:
         calls["cosine"] += 1
@@ -101,9 +101,9 @@ def test_reused_parts_score_exactly_as_fresh_ones(
         return sizes[-1]
 
     monkeypatch.setattr(echotune_model, "_typical_top", counted_size)
-    monkeypatch.setattr(echotune_model, "rp3_neighbours", counted_rp3)
-    monkeypatch.setattr(echotune_model, "cosine_neighbours", counted_cosine)
-    monkeypatch.setattr(echotune_model, "cosine_lists", counted_lists)
+    monkeypatch.setattr(neighbour_parts, "rp3_neighbours", counted_rp3)
+    monkeypatch.setattr(neighbour_parts, "cosine_neighbours", counted_cosine)
+    monkeypatch.setattr(neighbour_parts, "cosine_lists", counted_lists)
     users = np.arange(planted_data.n_users)
     settings = [
         {"ease_weight": a, "als_weight": w, "prior_weight": p}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 import scipy.sparse as sp
 
-from echotune.recommend.cf import itemknn
+from echotune.recommend.cf import neighbour_parts
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.registry import Param
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
@@ -55,23 +55,22 @@ def test_tuning_over_five_folds_builds_each_folds_parts_once(
     # (here EASE and the neighbours) must survive until the next trial.
     built: list[str] = []
 
-    def counting(part: str) -> Callable[[EchoTuneModel, sp.csr_matrix], sp.csr_matrix]:
-        real = getattr(EchoTuneModel, part)
-
-        def counted(self: EchoTuneModel, x: sp.csr_matrix, *size: int) -> sp.csr_matrix:
+    def counting(part: str, real: Callable[..., sp.csr_matrix]) -> Callable[..., sp.csr_matrix]:
+        def counted(*args: object) -> sp.csr_matrix:
             built.append(part)
-            result: sp.csr_matrix = real(self, x, *size)
-            return result
+            return real(*args)
 
         return counted
 
-    for part in ("_ease", "_neighbours"):
-        monkeypatch.setattr(EchoTuneModel, part, counting(part))
+    monkeypatch.setattr(EchoTuneModel, "_ease", counting("_ease", EchoTuneModel._ease))
+    for builder in ("rp3_neighbours", "cosine_neighbours", "cosine_lists"):
+        real = getattr(neighbour_parts, builder)
+        monkeypatch.setattr(neighbour_parts, builder, counting("neighbours", real))
     folds = [holdout_split(split.train, 0.2, seed=s) for s in range(5)]
     grid = {"prior_weight": (0.0, 0.02, 0.1)}
     result = tune("echotune", folds, grid=grid, fixed={"als_weight": 0.0, "ease_weight": 0.5})
     assert result.trials == 3
-    assert built.count("_ease") == 5 and built.count("_neighbours") == 5
+    assert built.count("_ease") == 5 and built.count("neighbours") == 5
 
 
 def test_full_grid_picks_the_best_validation_score(split: EvalSplit) -> None:
@@ -328,7 +327,7 @@ def test_item_knn_grid_builds_neighbours_once_per_fold_and_group(
         return counted
 
     for builder in ("cosine_neighbours", "cosine_lists"):
-        monkeypatch.setattr(itemknn, builder, counting(getattr(itemknn, builder)))
+        monkeypatch.setattr(neighbour_parts, builder, counting(getattr(neighbour_parts, builder)))
     folds = [holdout_split(split.train, 0.2, seed=s) for s in (1, 2, 3)]
     grid = {"neighbours": (5, 20, 80), "shrink": (0.0, 50.0), "weighting": ("binary", "log")}
     calls: list[tuple[int, int]] = []

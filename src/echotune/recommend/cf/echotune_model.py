@@ -36,20 +36,14 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from echotune.recommend.cf import memo
+from echotune.recommend.cf import memo, neighbour_parts
 from echotune.recommend.cf.als import AlsWeighting
 from echotune.recommend.cf.base import F32, Idx
 from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
 from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
 from echotune.recommend.cf.latent import LatentRerank
-from echotune.recommend.cf.rp3 import cut_walks, rp3_neighbours
-from echotune.recommend.cf.similarity import (
-    cosine_lists,
-    cosine_neighbours,
-    cut_lists,
-    top_k_per_row,
-)
+from echotune.recommend.cf.similarity import top_k_per_row
 from echotune.recommend.cf.weighting import Weighting
 
 Similarity = Literal["rp3", "cosine"]
@@ -151,32 +145,20 @@ class EchoTuneModel(ItemBasedModel):
             shape = (
                 (self.shrink,) if self.similarity == "cosine" else (self.rp3_alpha, self.rp3_beta)
             )
-            cosine = self.similarity == "cosine"
-            neighbours = memo.reuse_nested(
-                "neighbours",
-                (data, self.similarity, *shape),
-                self.neighbours,
-                build=lambda k: self._neighbours(x, k),
-                keep=lambda k: (
-                    cosine_lists(x, k, self.shrink) if cosine else self._neighbours(x, k)
-                ),
-                cut=cut_lists if cosine else cut_walks,
-            )
+            part = self._neighbours(x)
             size_key = (data, self.similarity, *shape, self.neighbours)
-            size = memo.reuse(
-                "neighbours-size", size_key, lambda: _typical_top(x, neighbours), _same
-            )
-            knn = _scale_in_place(neighbours, (1.0 - self.ease_weight) / size)
+            size = memo.reuse("neighbours-size", size_key, lambda: _typical_top(x, part), _same)
+            knn = _scale_in_place(part, (1.0 - self.ease_weight) / size)
             total = knn if total is None else sp.csr_matrix(total + knn)
             del knn
         assert total is not None
         total.eliminate_zeros()
         return top_k_per_row(total, self.max_fanout, by_magnitude=True)
 
-    def _neighbours(self, x: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    def _neighbours(self, x: sp.csr_matrix) -> sp.csr_matrix:
         if self.similarity == "cosine":
-            return cosine_neighbours(x, k, self.shrink)
-        return rp3_neighbours(x, k, self.rp3_alpha, self.rp3_beta)
+            return neighbour_parts.cosine(x, self.neighbours, self.shrink)
+        return neighbour_parts.rp3(x, self.neighbours, self.rp3_alpha, self.rp3_beta)
 
     def _ease(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """EASE (or DLAE) on the head items, pruned, placed in the full item x item index space."""

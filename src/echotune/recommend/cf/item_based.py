@@ -67,8 +67,7 @@ class ItemBasedModel(ScoringModel):
     def _scores(self, users: Idx) -> F32:
         if self._prior is None:
             raise NotFitted(f"{self.name} is not fitted")
-        batch = self._batch_weights if users.size > 1 else None
-        scores = rows_times(self._user_rows(users), self.weights, batch)
+        scores = rows_times(self._user_rows(users), self.weights, self._batch_weights)
         scores += self._prior
         return scores
 
@@ -102,8 +101,8 @@ def rows_times(
 
     With `weights64` (`weights` as float64) it is scipy's sparse product,
     which keeps that order: ~3x faster for a block of many users (scoring
-    1,000 heavy listeners over 173,000 items and 1,000 neighbours: 19 s
-    against 64 s). Without it, the weight rows each user touches are gathered
+    1,000 heavy listeners over 173,000 items and 1,000 neighbours: 16 s
+    against 49 s, `bench/tune_knn.py`). Without it, the weight rows each user touches are gathered
     and summed with one bincount: for one heavy user over a million items
     that is ~4x faster than scipy's product, which sizes its work arrays by
     the column count twice. Both give the same float32 scores, bit for bit.

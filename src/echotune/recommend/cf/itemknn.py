@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
-from echotune.recommend.cf import memo
+from echotune.recommend.cf import neighbour_parts
 from echotune.recommend.cf.item_based import ItemBasedModel
-from echotune.recommend.cf.similarity import cosine_lists, cosine_neighbours, cut_lists
 from echotune.recommend.cf.weighting import Weighting
 
 
@@ -23,13 +22,4 @@ class ItemKNN(ItemBasedModel):
         self.shrink = shrink
 
     def _build(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        # While tuning, smaller neighbour counts are cut from the largest built.
-        data = memo.fingerprint(x) if memo.active() else ""
-        return memo.reuse_nested(
-            "neighbours",
-            (data, "cosine", self.shrink),
-            self.neighbours,
-            build=lambda k: cosine_neighbours(x, k, self.shrink),
-            keep=lambda k: cosine_lists(x, k, self.shrink),
-            cut=cut_lists,
-        )
+        return neighbour_parts.cosine(x, self.neighbours, self.shrink)

@@ -241,10 +241,13 @@ def tune(
         spent = time.monotonic() - started
         return bool(cache) and budget_seconds is not None and spent >= budget_seconds
 
+    def key_of(searched: Mapping[str, Param]) -> tuple[tuple[str, Param], ...]:
+        return tuple(sorted({**searched, **fixed}.items()))
+
     def score(searched: dict[str, Param]) -> float:
         nonlocal skipped
         params = {**searched, **fixed}
-        key = tuple(sorted(params.items()))
+        key = key_of(searched)
         if key not in cache:
             if over_budget():
                 skipped += 1
@@ -262,7 +265,7 @@ def tune(
 
         Once the budget is spent it scores nothing: `score` then skips them.
         """
-        todo = [s for s in group if tuple(sorted({**s, **fixed}.items())) not in cache]
+        todo = [s for s in group if key_of(s) not in cache]
         if not todo or over_budget():
             return
         totals = [0.0] * len(todo)
@@ -272,9 +275,9 @@ def tune(
                 for n, searched in enumerate(todo):
                     totals[n] += validation_score(name, {**searched, **fixed}, fold, seed)
         for searched, total in zip(todo, totals, strict=True):
-            params = {**searched, **fixed}
-            cache[tuple(sorted(params.items()))] = total / len(folds)
+            cache[key_of(searched)] = total / len(folds)
             if progress:
+                params = {**searched, **fixed}
                 progress(f"  trial {name} {params} -> ndcg@10 {total / len(folds):.4f}")
             if on_trial:
                 on_trial(len(cache), max(planned, len(cache)))
