@@ -65,6 +65,25 @@ LASTFM_360K = (
 )
 
 
+def test_movielens_double_colon_files_read_with_their_rating_as_weight(tmp_path: Path) -> None:
+    # MovieLens 1M's ratings.dat layout: user::movie::rating::timestamp.
+    path = write(
+        tmp_path, "1::1193::5::978300760\r\n1::661::3::978302109\r\n2::1193::4::978298413\r\n"
+    )
+    data = read_interactions(path, Columns.parse("1,2,3"))
+    assert data.user_ids == ("1", "2") and data.item_ids == ("1193", "661")
+    assert data.matrix.toarray().tolist() == [[5.0, 3.0], [4.0, 0.0]]
+    # Without --columns the timestamp makes the row too wide, and the error says how to pick.
+    with pytest.raises(InvalidInput) as caught:
+        read_interactions(path)
+    assert caught.value.message == (
+        f"{path}:1: expected 'user item [weight]', got 4 fields; "
+        "pick the user, item and weight fields with --columns USER,ITEM[,WEIGHT]"
+    )
+    rows = list(iter_interactions(write(tmp_path, "ann :: t1 :: 2\nbob::t2\n")))
+    assert rows == [("ann", "t1", 2.0), ("bob", "t2", 1.0)]
+
+
 def test_tab_files_are_tsv_so_quotes_are_plain_characters(tmp_path: Path) -> None:
     rows = list(iter_interactions(write(tmp_path, LASTFM_360K), Columns.parse("1,3,4")))
     assert rows == [

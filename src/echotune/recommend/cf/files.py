@@ -1,8 +1,9 @@
 """Interaction files: `user item [weight]` rows, read line by line.
 
 Format, decided from the first non-blank line:
-- separator: a tab if that line has one, else a comma if it has one, else runs
-  of whitespace. Comma files may quote fields, CSV style; tab files are read
+- separator: a tab if that line has one, else `::` if it has one (MovieLens
+  1M and 10M `ratings.dat`), else a comma if it has one, else runs of
+  whitespace. Comma files may quote fields, CSV style; tab files are read
   as TSV, where a quote is an ordinary character (Last.fm-360K has artist
   names such as `"weird al" yankovic`, and one unclosed quote would
   otherwise swallow the lines after it);
@@ -43,6 +44,11 @@ HEADER_NAMES = frozenset(
         *("artist", "artist_id", "artistid", "artist_name", "artid", "artname"),
     }
 )
+
+
+# Said of a row with more fields than `user item [weight]` (MovieLens adds a
+# timestamp): the fields can be picked rather than the file rewritten.
+WIDER_HINT = "; pick the user, item and weight fields with --columns USER,ITEM[,WEIGHT]"
 
 
 @dataclass(frozen=True)
@@ -163,13 +169,13 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
             break
     else:
         return
-    delimiter = "\t" if "\t" in line else "," if "," in line else None
-    if delimiter is None:
-        yield line_no, line.split()
+    delimiter = "\t" if "\t" in line else "::" if "::" in line else "," if "," in line else None
+    if delimiter is None or delimiter == "::":
+        yield line_no, _split(line, delimiter)
         for line in handle:
             line_no += 1
             if line.strip() and not line.lstrip().startswith("#"):
-                yield line_no, line.split()
+                yield line_no, _split(line, delimiter)
         return
     lines = _prepend(line, handle)
     reader = (
@@ -182,6 +188,13 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
         number = line_no - 1 + reader.line_num
         if fields and any(f.strip() for f in fields) and not fields[0].lstrip().startswith("#"):
             yield number, [f.strip() for f in fields]
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    """Fields of a plain line: runs of whitespace, or `delimiter` with each field stripped."""
+    if delimiter is None:
+        return line.split()
+    return [f.strip() for f in line.split(delimiter)]
 
 
 def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -201,6 +214,7 @@ def _triple(path: Path, line_no: int, fields: list[str]) -> Triple:
     if len(fields) not in (2, 3):
         raise InvalidInput(
             f"{path}:{line_no}: expected 'user item [weight]', got {len(fields)} fields"
+            + (WIDER_HINT if len(fields) > 3 else "")
         )
     user, item = fields[0], fields[1]
     if not user or not item:
