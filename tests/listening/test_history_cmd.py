@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from echotune.cli.main import app
+from echotune.recommend.personal.cf_scorer import CFArtifact
 from echotune.settings import Settings
 from echotune.storage.factory import open_storage
 from tests.listening.conftest import AUDIO_2022, SAMPLE
@@ -68,6 +69,36 @@ def test_import_prints_a_summary_and_a_rerun_adds_nothing(env: dict[str, str]) -
 
     code, output = invoke(env, *map(str, SAMPLE), "--user", "carol")
     assert code == 0 and (table(output)["plays new"], table(output)["duplicates"]) == ("0", "91")
+
+
+def trained_rows(output: str) -> list[list[str]]:
+    """The cells of the training table's rows (model name first)."""
+    rows = ([c.strip() for c in line.split("│")[1:-1]] for line in output.splitlines())
+    return [cells for cells in rows if cells and cells[0] == "echotune"]
+
+
+def model_file(env: dict[str, str]) -> Path:
+    return Path(env["ECHOTUNE_DATA_DIR"]) / "models" / "collaborative.npz"
+
+
+def test_new_plays_retrain_the_model_as_an_api_import_does(env: dict[str, str]) -> None:
+    code, output = invoke(env, str(AUDIO_2022), "--user", "carol")
+    assert code == 0, output
+    [trained] = trained_rows(output)
+    assert trained[1] == "yes", output
+    saved = CFArtifact.load(model_file(env))
+    assert saved.users == int(trained[2]) == 1 and saved.interactions == int(trained[4]) > 0
+    first = saved.trained_at
+    # Nothing new: nothing to retrain.
+    code, output = invoke(env, str(AUDIO_2022), "--user", "carol")
+    assert code == 0 and trained_rows(output) == []
+    assert CFArtifact.load(model_file(env)).trained_at == first
+
+
+def test_no_train_leaves_the_model_alone(env: dict[str, str]) -> None:
+    code, output = invoke(env, str(AUDIO_2022), "--user", "carol", "--no-train")
+    assert code == 0 and table(output)["plays new"] != "0"
+    assert trained_rows(output) == [] and not model_file(env).exists()
 
 
 def test_a_corrupt_file_exits_1_listing_it_and_the_rest_is_imported(

@@ -18,9 +18,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from echotune.cli.runtime import run_with_services
-from echotune.cli.tables import byte_progress, counts_table
+from echotune.cli.tables import byte_progress, counts_table, train_table
 from echotune.listening.history_import import HistoryFile
 from echotune.listening.import_report import HistoryImportReport
+from echotune.recommend.personal.store import TrainReport
 from echotune.wiring import Services
 
 console = Console()
@@ -36,6 +37,13 @@ Files = Annotated[
     ),
 ]
 UserName = Annotated[str, typer.Option("--user", help="Whose history it is (created if new)")]
+Train = Annotated[
+    bool,
+    typer.Option(
+        "--train/--no-train",
+        help="Retrain the collaborative model when plays were added (a running server picks it up)",
+    ),
+]
 
 
 async def _import(services: Services, files: list[Path], user_name: str) -> HistoryImportReport:
@@ -77,14 +85,27 @@ def _failures(report: HistoryImportReport) -> Table:
     return table
 
 
-def import_history(files: Files, user: UserName) -> None:
-    """Import Spotify streaming-history files for a user; re-running adds nothing."""
+def import_history(files: Files, user: UserName, train: Train = True) -> None:
+    """Import Spotify streaming-history files for a user; re-running adds nothing.
+    New plays retrain the collaborative model, as an import through the API does."""
 
-    async def go(services: Services) -> HistoryImportReport:
-        return await _import(services, files, user)
+    async def go(services: Services) -> tuple[HistoryImportReport, TrainReport | None]:
+        report = await _import(services, files, user)
+        if not (train and report.plays_new):
+            return report, None
+        # The import started the retrain, in the background as on the server;
+        # here it is waited for (closing the services would cancel it).
+        with console.status("training the collaborative model..."):
+            return report, await services.models.wait()
 
-    report = run_with_services(go)
+    report, trained = run_with_services(go)
     console.print(_summary(report))
+    if trained is not None:
+        console.print(train_table(trained))
+    elif train and report.plays_new:
+        console.print(
+            "[yellow]the model was not retrained (see the log); run echotune train[/yellow]"
+        )
     if report.failed:
         console.print(_failures(report))
         raise typer.Exit(1)

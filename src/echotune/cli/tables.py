@@ -17,6 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from echotune.recommend.personal.store import TrainReport
+
 
 def byte_progress(label: str, console: Console) -> Progress:
     """A transient bar over bytes read, with speed and time remaining."""
@@ -58,4 +60,14 @@ def counts_table(title: str, counts: Iterable[tuple[str, int]]) -> Table:
     table.add_column("count", justify="right")
     for label, value in counts:
         table.add_row(label, f"{value:,}")
+    return table
+
+
+def train_table(report: TrainReport) -> Table:
+    """One row: what training the collaborative model did."""
+    table = Table("model", "trained", "users", "items", "interactions", "seconds", "parameters")
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(report.params.items())) or "defaults"
+    table.add_row(report.model, "yes" if report.trained else f"no ({report.reason})",
+                  str(report.users), str(report.items), str(report.interactions),
+                  f"{report.seconds:.2f}", shown)  # fmt: skip
     return table

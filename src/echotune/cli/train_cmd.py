@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from echotune.cli.runtime import run_with_services
+from echotune.cli.tables import train_table
 from echotune.errors import InvalidInput
 from echotune.recommend.personal.model_params import read_params
 from echotune.recommend.personal.store import TrainReport
@@ -32,7 +32,8 @@ def train(
     ] = False,
 ) -> None:
     """Retrain the collaborative model now and install it (the server also retrains
-    in the background after every history import, with the same parameters)."""
+    in the background after every history import, with the same parameters, and
+    a running server picks up a model trained here within a second)."""
 
     async def go(services: Services) -> TrainReport:
         if params is not None and default_params:
@@ -44,10 +45,4 @@ def train(
         with console.status("training the collaborative model..."):
             return await services.models.train()
 
-    report = run_with_services(go)
-    table = Table("model", "trained", "users", "items", "interactions", "seconds", "parameters")
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(report.params.items())) or "defaults"
-    table.add_row(report.model, "yes" if report.trained else f"no ({report.reason})",
-                  str(report.users), str(report.items), str(report.interactions),
-                  f"{report.seconds:.2f}", shown)  # fmt: skip
-    Console().print(table)
+    Console().print(train_table(run_with_services(go)))

@@ -128,6 +128,9 @@ class CFScorer:
 
     def __init__(self, artifact: CFArtifact, index: FeatureIndex) -> None:
         self.artifact = artifact
+        # Scores come out in this index's row order: answer a request with this
+        # index, not one rebuilt since (`ModelStore.serving`).
+        self.index = index
         self._item_of = {tid: i for i, tid in enumerate(artifact.item_ids)}
         rows = [index.row_of(tid) for tid in artifact.item_ids]
         row_of_item = np.array([-1 if r is None else r for r in rows], dtype=np.int64)
@@ -135,6 +138,8 @@ class CFScorer:
         n_items = len(artifact.item_ids)
         self._item_of_row: I64 = np.full(len(index), n_items, dtype=np.int64)
         known = row_of_item >= 0
+        # Model items this index lacks (tracks added to the catalog by another process).
+        self.unmapped = int(n_items - np.count_nonzero(known))
         self._item_of_row[row_of_item[known]] = np.flatnonzero(known)
         factors = artifact.item_factors.astype(np.float64)
         self._gram = factors.T @ factors

@@ -18,7 +18,8 @@ class CollaborativeScorer(Protocol):
     def ready(self) -> bool: ...
 
     def scores(self, track_weights: Mapping[str, float]) -> F32 | None:
-        """One score per row of the current feature index, or None without signal."""
+        """One score per row of the feature index the scorer was built for, or None
+        without signal."""
         ...
 
     def explain(

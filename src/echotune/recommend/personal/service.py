@@ -67,8 +67,9 @@ class PersonalRecommendationService:
             self._bounds = (index, built)
         return self._bounds[1]
 
-    async def profile(self, user_id: str) -> TasteProfile:
-        index = self._index()
+    async def profile(self, user_id: str, index: FeatureIndex | None = None) -> TasteProfile:
+        """The listener's taste over `index` (default: the current one)."""
+        index = self._index() if index is None else index
         newest = await self._feedback.list_for(user_id, limit=1)
         # The feedback count too: a sync adds saves dated when they were made on
         # Spotify (older than the newest event), and removes unsaved ones.
@@ -99,13 +100,13 @@ class PersonalRecommendationService:
         return plays
 
     async def recommend(self, user_id: str, req: PersonalRequest) -> PersonalRecommendations:
-        index = self._index()
+        # The model and the index its scores are laid out on, taken together.
+        index, scorer = self._models.serving(self._index())
         for track_id in req.seed_tracks:
             if index.row_of(track_id) is None:
                 raise InvalidInput(f"seed_tracks: unknown track id '{track_id}'")
         targets = context_targets(req.mood, req.activity, req.hour)
-        profile = await self.profile(user_id)
-        scorer = self._models.scorer()
+        profile = await self.profile(user_id, index)
         start = time.perf_counter()
         cf = scorer.scores(profile.track_weights) if scorer and profile.track_weights else None
         ranked = rank(index, profile, cf, _rank_request(req, targets), self.bounds(index))
@@ -125,19 +126,23 @@ class PersonalRecommendationService:
             user_id=user_id,
             cold_start=profile.is_cold,
             plays_considered=profile.plays,
-            context=ContextInfo(mood=req.mood, activity=req.activity, hour=req.hour, targets=targets),
+            context=ContextInfo(
+                mood=req.mood, activity=req.activity, hour=req.hour, targets=targets
+            ),
             model=ModelInfo(
                 collaborative=cf is not None,
-                trained_at=self._models.trained_at(),
-                name=self._models.name(),
+                trained_at=scorer.artifact.trained_at if scorer else None,
+                name=scorer.artifact.name if scorer else None,
             ),
             items=items,
         )
 
     async def taste_summary(self, user_id: str) -> TasteSummary:
         profile = await self.profile(user_id)
-        artists = {t.artist_id: t.artist_name for t in await self._tracks.get_many(
-            [a for a, _ in profile.anchors])}
+        artists = {
+            t.artist_id: t.artist_name
+            for t in await self._tracks.get_many([a for a, _ in profile.anchors])
+        }
         return TasteSummary(
             plays=profile.plays,
             usual={k: round(v, 2) for k, v in profile.usual.items()},

@@ -4,12 +4,21 @@ Training runs in a worker thread, so requests keep being answered by the
 previous model until the single assignment that installs the new one.
 `schedule()` coalesces bursts (several imports in a row train once more,
 not once each).
+
+A model maps onto one catalog index (its scores come out in that index's row
+order). `serving(index)` hands a request the model together with the index it
+was mapped onto, so a request never mixes a rebuilt index with a model mapped
+onto the old one; the model is re-mapped onto the new index in a worker thread
+(~2 s at a million tracks) and swapped in. It also notices a model file saved by
+another process (`echotune train`, `echotune import history`) and installs it
+the same way, at most `check_seconds` after it was written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from array import array
 from collections.abc import Awaitable, Callable, Mapping
@@ -34,6 +43,9 @@ from echotune.storage.base import ListeningRepo
 
 log = structlog.get_logger(__name__)
 ARTIFACT_NAME = "collaborative.npz"
+# How often requests look at the model file for one saved by another process.
+CHECK_SECONDS = 1.0
+Signature = tuple[int, int, int]  # the model file's (mtime_ns, size, inode)
 
 
 class TrainReport(BaseModel):
@@ -55,6 +67,7 @@ class ModelStore:
         index: Callable[[], FeatureIndex],
         artifact_dir: Path,
         refresh_index: Callable[[], Awaitable[object]] | None = None,
+        check_seconds: float = CHECK_SECONDS,
     ) -> None:
         self._listening = listening
         self._refresh_index = refresh_index
@@ -65,6 +78,10 @@ class ModelStore:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[TrainReport | None] | None = None
         self._again = False
+        self.check_seconds = check_seconds
+        self._installed: Signature | None = None  # the file the current model came from
+        self._checked = -math.inf
+        self._refresh: asyncio.Task[None] | None = None
 
     def scorer(self) -> CFScorer | None:
         return self._scorer
@@ -85,16 +102,32 @@ class ModelStore:
 
     def load(self) -> bool:
         """Install the saved artifact, if there is one."""
-        if not self._path.exists():
+        signature = _signature(self._path)
+        if signature is None:
             return False
         self._scorer = CFScorer(CFArtifact.load(self._path), self._index())
+        self._installed = signature
         log.info("cf.model.loaded", path=str(self._path), items=len(self._scorer.artifact.item_ids))
         return True
 
-    def reindex(self) -> None:
-        """Re-map the current model onto a rebuilt feature index."""
-        if self._scorer is not None:
-            self._scorer = CFScorer(self._scorer.artifact, self._index())
+    def serving(self, index: FeatureIndex) -> tuple[FeatureIndex, CFScorer | None]:
+        """The index and model to answer one request with, `index` being the current one.
+
+        When `index` was rebuilt after the model was mapped onto its index,
+        the request gets the model's index (the new tracks wait for the
+        re-mapping, which this starts). Also starts installing a model file
+        another process saved. Call from the event loop.
+        """
+        self._watch(index)
+        scorer = self._scorer
+        if scorer is None or scorer.index is index:
+            return index, scorer
+        return scorer.index, scorer
+
+    async def settle(self) -> None:
+        """Wait for a re-mapping or an install that `serving` started (tests, shutdown)."""
+        if self._refresh is not None:
+            await self._refresh
 
     async def train(self) -> TrainReport:
         async with self._lock:
@@ -106,8 +139,8 @@ class ModelStore:
                                    seconds=0.0, model="echotune", reason="no plays yet",
                                    params=params)  # fmt: skip
             artifact = await asyncio.to_thread(fit_artifact, interactions, params)
-            await asyncio.to_thread(self._save, artifact)
-            self._scorer = CFScorer(artifact, self._index())
+            self._installed = await asyncio.to_thread(self._save, artifact)
+            self._scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
             report = TrainReport(
                 trained=True,
                 users=interactions.n_users,
@@ -145,17 +178,59 @@ class ModelStore:
             if not self._again:
                 return report
 
-    async def wait(self) -> None:
-        if self._task is not None:
-            await self._task
+    async def wait(self) -> TrainReport | None:
+        """Wait for background training; its report (None: none ran, or it failed)."""
+        return None if self._task is None else await self._task
 
     async def stop(self) -> None:
-        """Cancel background training (at shutdown: the saved model stays as it was)."""
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Cancel background work (at shutdown: the saved model stays as it was)."""
+        for task in (self._task, self._refresh):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._refresh = None
+
+    def _watch(self, index: FeatureIndex) -> None:
+        """Start re-mapping onto a rebuilt `index`, or installing a file saved elsewhere."""
+        if self._refresh is not None and not self._refresh.done():
+            return
+        scorer = self._scorer
+        if scorer is not None and scorer.index is not index:
+            self._refresh = asyncio.get_running_loop().create_task(self._remap(scorer, index))
+            return
+        now = time.monotonic()
+        if now - self._checked < self.check_seconds:
+            return
+        self._checked = now
+        signature = _signature(self._path)
+        if signature is not None and signature != self._installed:
+            self._refresh = asyncio.get_running_loop().create_task(self._install_saved())
+
+    async def _remap(self, scorer: CFScorer, index: FeatureIndex) -> None:
+        remapped = await asyncio.to_thread(CFScorer, scorer.artifact, index)
+        # Unless training installed a newer model meanwhile.
+        if self._scorer is scorer:
+            self._scorer = remapped
+            log.info("cf.model.remapped", tracks=len(index))
+
+    async def _install_saved(self) -> None:
+        """Install the model file another process saved (under the training lock, so
+        this process's own training is not overtaken by an older file)."""
+        async with self._lock:
+            signature = _signature(self._path)
+            if signature is None or signature == self._installed:
+                return
+            artifact = await asyncio.to_thread(CFArtifact.load, self._path)
+            scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
+            if scorer.unmapped and self._refresh_index is not None:
+                # The other process added tracks to the catalog: index them first.
+                await self._refresh_index()
+                scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
+            self._scorer, self._installed = scorer, signature
+            log.info(
+                "cf.model.installed", path=str(self._path), trained_at=str(artifact.trained_at)
+            )
 
     async def _interactions(self) -> Interactions:
         # Compact arrays rather than a list of tuples: tens of millions of pairs fit.
@@ -172,9 +247,20 @@ class ModelStore:
                     weights.append(weight)
         return Interactions.from_indices(tuple(users), tuple(items), rows, cols, weights)
 
-    def _save(self, artifact: CFArtifact) -> None:
+    def _save(self, artifact: CFArtifact) -> Signature | None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         artifact.save(self._path)
+        return _signature(self._path)
+
+
+def _signature(path: Path) -> Signature | None:
+    """What tells one saved model file from the next (each save is a new file renamed
+    into place), or None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def fit_artifact(
