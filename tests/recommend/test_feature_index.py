@@ -155,3 +155,16 @@ def test_synthetic_catalogs_are_reproducible_and_realistic() -> None:
     # Speechiness is right-skewed: its median sits well under its mean.
     assert float(np.median(speech)) < float(speech.mean())
     assert a.nbytes > a.raw.nbytes
+
+
+def test_every_index_has_its_own_serial_though_ids_are_reused() -> None:
+    # Caches keyed by an index (a listener's profile holds its row numbers) must
+    # not take a new index for a freed one that happened to get the same id().
+    ids, serials = set(), set()
+    for _ in range(50):
+        index = FeatureIndex.synthetic(10, seed=0)
+        ids.add(id(index))
+        serials.add(index.serial)
+        del index
+    assert len(serials) == 50
+    assert len(ids) < 50  # CPython hands a freed index's memory to the next one

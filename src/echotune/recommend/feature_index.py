@@ -8,6 +8,7 @@ contiguous column and the similarity matrix products stream through memory.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -46,6 +47,9 @@ def _artist_codes(artist_ids: Sequence[str]) -> tuple[dict[str, int], I32]:
     return codes, out
 
 
+_SERIALS = itertools.count()
+
+
 class FeatureIndex:
     """Audio features, popularity, genres and artists of a catalog, row-aligned.
 
@@ -67,9 +71,13 @@ class FeatureIndex:
         "_raw",
         "_rows",
         "_scaler",
+        "serial",
     )
 
     def __init__(self, columns: CatalogColumns) -> None:
+        # Tells this index from every other one built in the process; unlike
+        # id(), it is never reused once the index is freed.
+        self.serial: int = next(_SERIALS)
         codes = LabelCodes.encode(columns.genres, columns.subgenres)
         order = np.argsort(codes.pair_keys(), kind="stable")
         ids = [columns.ids[i] for i in order.tolist()]

@@ -74,7 +74,7 @@ class PersonalRecommendationService:
         # The feedback count too: a sync adds saves dated when they were made on
         # Spotify (older than the newest event), and removes unsaved ones.
         stamp = (
-            id(index),
+            index.serial,  # not id(index): a freed index's id can be reused
             await self._listening.count(user_id),
             await self._feedback.count(user_id),
             _stamp(newest),
