@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import scipy.sparse as sp
 
@@ -21,6 +22,7 @@ from echotune.recommend.evaluation.split import (
 )
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
+    INERT,
     STAGED,
     _coordinate_ascent,
     _defaults_in_grid,
@@ -451,3 +453,74 @@ def test_staged_search_runs_through_tune_with_its_planned_count(split: EvalSplit
     assert result.trials == planned_trials("implicit-als", grid) == 6 + 2 * 2
     assert len([p for p, _ in result.history if p["factors"] == 8]) == 4
     assert result.validation_ndcg == max(v for _, v in result.history)
+
+
+# Other values of the ALS term's parameters, which are not on the blend's grid.
+ALS_VALUES: dict[str, tuple[Param, ...]] = {
+    "als_factors": (8, 16),
+    "als_regularization": (0.1, 10.0),
+    "als_alpha": (1.0, 5.0),
+    "als_weighting": ("bm25", "confidence"),
+    "candidates": (50, 300),
+}
+INERT_BASES: list[dict[str, Param]] = [
+    {"ease_weight": 0.0, "similarity": "cosine", "als_weight": 0.5},
+    {"ease_weight": 1.0, "similarity": "rp3", "als_weight": 0.5},
+    {"ease_weight": 0.5, "similarity": "rp3", "als_weight": 0.0},
+    {"ease_weight": 0.5, "similarity": "cosine", "als_weight": 0.5},
+]
+
+
+def _lists(params: dict[str, Param], split: EvalSplit) -> tuple[np.ndarray, np.ndarray]:
+    model = EchoTuneModel(**{"als_factors": 8, **params})  # type: ignore[arg-type]
+    model.fit(split.train)
+    users = np.arange(split.train.n_users)
+    return model.recommend(users, 20), np.stack([model.score(int(u)) for u in users[:20]])
+
+
+@pytest.mark.parametrize("base", INERT_BASES, ids=lambda b: "-".join(map(str, b.values())))
+def test_parameters_tuning_treats_as_inert_change_nothing(
+    base: dict[str, Param], split: EvalSplit
+) -> None:
+    # Tuning scores one trial for all the settings that differ only in these
+    # (INERT): the model must give the very same lists and scores for them.
+    inert = INERT["echotune"](base)
+    assert inert
+    values = {**GRIDS["echotune"], **ALS_VALUES}
+    lists, scores = _lists(base, split)
+    for name in sorted(inert & values.keys()):
+        for value in values[name][:1] + values[name][-1:]:
+            other_lists, other_scores = _lists({**base, name: value}, split)
+            assert np.array_equal(other_lists, lists), (name, value)
+            assert np.array_equal(other_scores, scores), (name, value)
+
+
+def test_parameters_not_inert_there_do_change_the_model(split: EvalSplit) -> None:
+    # The contrast that makes the test above mean something: at a = 0.5 with
+    # RP3 and an ALS term, λ, α and the ALS factors all move the scores.
+    base: dict[str, Param] = {"ease_weight": 0.5, "similarity": "rp3", "als_weight": 0.5}
+    assert not INERT["echotune"](base) & {"lam", "rp3_alpha", "als_factors"}
+    _, scores = _lists(base, split)
+    for change in ({"lam": 3000.0}, {"rp3_alpha": 0.5}, {"als_factors": 16}):
+        assert not np.array_equal(_lists({**base, **change}, split)[1], scores), change
+
+
+def test_trials_differing_only_in_inert_parameters_run_once(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grid: dict[str, tuple[Param, ...]] = {
+        "ease_weight": (0.0, 0.5, 1.0),
+        "lam": (10.0, 1000.0),
+        "similarity": ("cosine", "rp3"),
+        "shrink": (0.0, 100.0),
+        "rp3_alpha": (0.5, 1.0),
+    }
+    fixed = {"als_weight": 0.0}
+    shared = tune("echotune", split, grid=grid, fixed=fixed)
+    monkeypatch.setattr("echotune.recommend.evaluation.tuning.INERT", {})
+    every = tune("echotune", split, grid=grid, fixed=fixed)
+    # The same choice and score, from fewer fits: of the 48 grid points, a = 0
+    # ignores λ, a = 1 the neighbours, cosine α and RP3 the shrink.
+    assert every.trials == 48 and shared.trials == 4 + 2 * 2 * 2 + 2
+    assert shared.params == every.params
+    assert shared.validation_ndcg == every.validation_ndcg

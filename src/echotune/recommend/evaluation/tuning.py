@@ -126,6 +126,34 @@ BORROWED: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+def _echotune_inert(params: Mapping[str, Param]) -> frozenset[str]:
+    """The parameters `echotune` ignores at these values of the others (see INERT)."""
+    inert: set[str] = set()
+    a = params.get("ease_weight")
+    if a == 0:  # no EASE part is built
+        inert |= {"lam", "ease_dropout", "max_items", "ease_neighbours"}
+    if a == 1:  # no neighbour part is built
+        inert |= {"similarity", "neighbours", "shrink", "rp3_alpha", "rp3_beta"}
+    elif params.get("similarity") == "cosine":
+        inert |= {"rp3_alpha", "rp3_beta"}
+    elif params.get("similarity") == "rp3":
+        inert |= {"shrink"}
+    if params.get("als_weight") == 0:  # no ALS term
+        inert |= {"als_factors", "als_regularization", "als_alpha", "als_weighting", "candidates"}
+    return frozenset(inert)
+
+
+# Parameters a model ignores at some values of the others: `echotune` builds
+# no EASE part at a = 0 and no neighbour part at a = 1, cosine neighbours take
+# no RP3 α and β and RP3 no shrink, and w = 0 fits no ALS term. Trials that
+# differ only in those are the same model, so they share one cache entry and
+# run once (a test checks the model really gives the same lists). A sweep of
+# λ at a = 0 used to fit and score nine identical models on every fold.
+INERT: dict[str, Callable[[Mapping[str, Param]], frozenset[str]]] = {
+    "echotune": _echotune_inert,
+}
+
+
 # More starts for coordinate ascent: the tuned baselines that the blend
 # contains, as blend settings (source model, fixed values, source parameter ->
 # blend parameter). Starting from them, the search ends at least as high on
@@ -242,7 +270,10 @@ def tune(
         return bool(cache) and budget_seconds is not None and spent >= budget_seconds
 
     def key_of(searched: Mapping[str, Param]) -> tuple[tuple[str, Param], ...]:
-        return tuple(sorted({**searched, **fixed}.items()))
+        """The trial's cache key: its parameters but those the model ignores there."""
+        params = {**searched, **fixed}
+        inert = INERT[name](params) if name in INERT else frozenset()
+        return tuple(sorted((k, v) for k, v in params.items() if k not in inert))
 
     def score(searched: dict[str, Param]) -> float:
         nonlocal skipped
