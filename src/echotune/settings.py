@@ -25,9 +25,13 @@ class StorageSettings(BaseModel):
     mongo_max_pool_size: int = Field(default=50, ge=1, description="MongoDB connection pool max")
     mongo_min_pool_size: int = Field(default=0, ge=0, description="MongoDB connection pool min")
     mongo_server_selection_timeout_ms: int = Field(
-        default=3000, ge=100, description="How long to look for a MongoDB server before falling back"
+        default=3000,
+        ge=100,
+        description="How long to look for a MongoDB server before falling back",
     )
-    mongo_connect_timeout_ms: int = Field(default=3000, ge=100, description="MongoDB connect timeout")
+    mongo_connect_timeout_ms: int = Field(
+        default=3000, ge=100, description="MongoDB connect timeout"
+    )
     mongo_max_idle_time_ms: int | None = Field(
         default=None, description="Close pooled MongoDB connections idle longer than this"
     )
@@ -36,7 +40,9 @@ class StorageSettings(BaseModel):
 class CatalogSettings(BaseModel):
     """The catalog loaded on first start when the store is empty."""
 
-    autoload: bool = Field(default=True, description="Load the bundled catalog when the store is empty")
+    autoload: bool = Field(
+        default=True, description="Load the bundled catalog when the store is empty"
+    )
     path: Path | None = Field(
         default=None, description="CSV to load instead of the bundled catalog"
     )
@@ -45,7 +51,9 @@ class CatalogSettings(BaseModel):
 class RecommendSettings(BaseModel):
     """Tuning of the /v1/recommendations engine."""
 
-    max_limit: int = Field(default=100, ge=1, le=100, description="Largest limit a caller may ask for")
+    max_limit: int = Field(
+        default=100, ge=1, le=100, description="Largest limit a caller may ask for"
+    )
 
 
 class SpotifySettings(BaseModel):
@@ -112,10 +120,18 @@ class LLMSettings(BaseModel):
     policy: Literal["balanced", "fastest", "cheapest", "best-quality", "ordered"] = Field(
         default="balanced", description="How the router picks a provider"
     )
-    user_daily_tokens: int = Field(default=200_000, ge=0, description="Tokens per user per day; 0 = no limit")
-    user_daily_cost: float = Field(default=1.0, ge=0, description="USD per user per day; 0 = no limit")
-    global_daily_tokens: int = Field(default=5_000_000, ge=0, description="Tokens per day, all users; 0 = no limit")
-    global_daily_cost: float = Field(default=50.0, ge=0, description="USD per day, all users; 0 = no limit")
+    user_daily_tokens: int = Field(
+        default=200_000, ge=0, description="Tokens per user per day; 0 = no limit"
+    )
+    user_daily_cost: float = Field(
+        default=1.0, ge=0, description="USD per user per day; 0 = no limit"
+    )
+    global_daily_tokens: int = Field(
+        default=5_000_000, ge=0, description="Tokens per day, all users; 0 = no limit"
+    )
+    global_daily_cost: float = Field(
+        default=50.0, ge=0, description="USD per day, all users; 0 = no limit"
+    )
     cache_ttl_seconds: float = Field(default=3600.0, ge=0, description="Response cache lifetime")
     semantic_threshold: float = Field(
         default=0.92, gt=0, le=1, description="Cosine similarity for a semantic cache hit"
@@ -146,7 +162,12 @@ class Settings(BaseSettings):
         default=SecretStr("dev-secret-change-me"),
         description="Key for signing and encryption; a real value is required outside dev",
     )
-    log_level: str = Field(default="INFO", description="Log level")
+    log_level: str = Field(
+        default="INFO",
+        description="Log level of the server; one-shot commands (`import`, `train`, "
+        "`eval` ...) log warnings and errors only unless it is set, so their tables "
+        "and progress bars are not interleaved with routine log lines",
+    )
     log_json: bool = Field(default=True, description="Write logs as JSON lines")
     blas_threads: int = Field(
         default=1,

@@ -11,6 +11,7 @@ another process is installed by the running app. An app of its own, on the
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -163,3 +164,38 @@ def test_the_model_file_is_looked_at_once_a_second_at_most(app: dict[str, Any]) 
         assert services.models.scorer() is not served  # looked at, and installed
     finally:
         services.models.check_seconds = 1.0
+
+
+def test_an_unreadable_model_file_leaves_the_served_model_alone(
+    app: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, services, settings = app["client"], app["services"], app["settings"]
+    loads: list[Path] = []
+    real_load = CFArtifact.load
+
+    def counted(path: Path) -> CFArtifact:
+        loads.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(CFArtifact, "load", staticmethod(counted))
+    answer(app)
+    call(client, services.models.settle)
+    served = services.models.scorer()
+    path = settings.data_dir / "models" / "collaborative.npz"
+    kept = path.read_bytes()
+    broken = path.with_name("broken.npz")
+    broken.write_bytes(b"not a model")
+    os.replace(broken, path)  # as another process's save would: whole, by rename
+    services.models.check_seconds = 0.0
+    try:
+        first = answer(app)
+        call(client, services.models.settle)
+        assert services.models.scorer() is served and first["model"]["collaborative"] is True
+        assert loads == [path]
+        # Refused once, not read again on every request.
+        answer(app)
+        call(client, services.models.settle)
+        assert loads == [path] and services.models.scorer() is served
+    finally:
+        services.models.check_seconds = 1.0
+        path.write_bytes(kept)

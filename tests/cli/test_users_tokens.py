@@ -98,3 +98,22 @@ def test_placeholder_secret_refused_outside_dev(tmp_path: Path, secret: str) -> 
     assert "ECHOTUNE_SECRET_KEY is a placeholder" in result.output
     dev = runner.invoke(app, ["config", "show"], env={**env, "ECHOTUNE_ENV": "dev"})
     assert dev.exit_code == 0
+
+
+def _json_log_events(output: str) -> list[str]:
+    events = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            events.append(json.loads(line)["event"])
+    return events
+
+
+def test_commands_log_warnings_only_unless_a_level_is_set(tmp_path: Path) -> None:
+    # Training logs its INFO events (the index built, the model trained): a
+    # command shows its own table instead, unless ECHOTUNE_LOG_LEVEL asks.
+    runner.invoke(app, ["users", "create", "cleo"], env=_env(tmp_path))
+    quiet = runner.invoke(app, ["train"], env={**_env(tmp_path), "COLUMNS": "200"})
+    assert quiet.exit_code == 0, quiet.output
+    assert _json_log_events(quiet.output) == [] and "trained" in quiet.output
+    chatty = runner.invoke(app, ["train"], env=_env(tmp_path, ECHOTUNE_LOG_LEVEL="INFO"))
+    assert "discovery.index.built" in _json_log_events(chatty.output)

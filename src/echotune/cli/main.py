@@ -16,7 +16,9 @@ from echotune.cli.spotify_cmd import spotify_app
 from echotune.cli.train_cmd import train
 from echotune.cli.users_cmd import token_app, users_app
 
-app = typer.Typer(help="EchoTune: music discovery from your listening history.", no_args_is_help=True)
+app = typer.Typer(
+    help="EchoTune: music discovery from your listening history.", no_args_is_help=True
+)
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users_app, name="users")
@@ -38,10 +40,13 @@ def serve(
 
     from echotune.app import create_app
 
-    settings = load_settings()
+    settings = load_settings(serving=True)
     if host is not None or port is not None:
         settings = settings.model_copy(
-            update={"host": host or settings.host, "port": port if port is not None else settings.port}
+            update={
+                "host": host or settings.host,
+                "port": port if port is not None else settings.port,
+            }
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

@@ -18,13 +18,21 @@ T = TypeVar("T")
 err_console = Console(stderr=True)
 
 
-def load_settings() -> Settings:
+# One-shot commands show their own progress bars and tables; their routine
+# INFO log lines would only interleave with them.
+COMMAND_LOG_LEVEL = "WARNING"
+
+
+def load_settings(serving: bool = False) -> Settings:
+    """The settings, with logging configured: at ECHOTUNE_LOG_LEVEL when it is set
+    or when `serving`, else at WARNING and up."""
     try:
         settings = Settings()
     except ValueError as exc:
         err_console.print(f"[red]Invalid configuration:[/red] {exc}")
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, settings.log_json)
+    chosen = serving or "log_level" in settings.model_fields_set
+    configure_logging(settings.log_level if chosen else COMMAND_LOG_LEVEL, settings.log_json)
     return settings
 
 

@@ -80,6 +80,7 @@ class ModelStore:
         self._again = False
         self.check_seconds = check_seconds
         self._installed: Signature | None = None  # the file the current model came from
+        self._refused: Signature | None = None  # a file that could not be installed
         self._checked = -math.inf
         self._refresh: asyncio.Task[None] | None = None
 
@@ -204,7 +205,7 @@ class ModelStore:
             return
         self._checked = now
         signature = _signature(self._path)
-        if signature is not None and signature != self._installed:
+        if signature is not None and signature not in (self._installed, self._refused):
             self._refresh = asyncio.get_running_loop().create_task(self._install_saved())
 
     async def _remap(self, scorer: CFScorer, index: FeatureIndex) -> None:
@@ -221,7 +222,14 @@ class ModelStore:
             signature = _signature(self._path)
             if signature is None or signature == self._installed:
                 return
-            artifact = await asyncio.to_thread(CFArtifact.load, self._path)
+            try:
+                artifact = await asyncio.to_thread(CFArtifact.load, self._path)
+            except Exception:
+                # Whatever is wrong with the file, the current model keeps
+                # serving, and this file is not tried again.
+                self._refused = signature
+                log.exception("cf.model.install_failed", path=str(self._path))
+                return
             scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
             if scorer.unmapped and self._refresh_index is not None:
                 # The other process added tracks to the catalog: index them first.
