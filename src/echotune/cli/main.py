@@ -10,6 +10,7 @@ from rich.table import Table
 
 from echotune.cli.catalog_cmd import import_app
 from echotune.cli.eval_cmd import eval_command
+from echotune.cli.export_cmd import export_app
 from echotune.cli.history_cmd import import_history
 from echotune.cli.runtime import load_settings
 from echotune.cli.spotify_cmd import spotify_app
@@ -26,6 +27,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(spotify_app, name="spotify")
 import_app.command("history")(import_history)
 app.add_typer(import_app, name="import", help="Import data (catalog CSV, listening history).")
+app.add_typer(export_app, name="export", help="Export data (plays for echotune eval).")
 app.command("train")(train)
 app.command("eval")(eval_command)
 

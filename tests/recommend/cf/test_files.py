@@ -192,6 +192,19 @@ def test_ids_with_tabs_cannot_be_written(tmp_path: Path) -> None:
         write_interactions(tmp_path / "x.tsv", [("a\tb", "t", 1.0)])
 
 
+@pytest.mark.parametrize("name", ["plays.tsv", "plays.tsv.gz"])
+def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_part(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    write_interactions(path, [("ann", "t1", 2.0)])
+    before = path.read_bytes()
+    with pytest.raises(InvalidInput, match="contains a tab"):
+        write_interactions(path, [("bob", "t2", 1.0), ("b\tad", "t3", 1.0)])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
 def test_the_reader_streams(tmp_path: Path) -> None:
     # A bad line far down is only met after the earlier rows were yielded one by one.
     lines = "".join(f"u{i}\tt{i % 7}\t1\n" for i in range(5000)) + "u\tt\tbad\n"

@@ -118,26 +118,59 @@ def _picked(
 
 def write_interactions(path: Path, triples: Iterable[Triple]) -> int:
     """Write a tab-separated file with a header; returns the number of rows written."""
-    count = 0
-    with _open_for_writing(path) as handle:
-        handle.write("user\titem\tweight\n")
-        for user, item, weight in triples:
-            if any(c in s for s in (user, item) for c in "\t\n\r"):
-                raise InvalidInput(f"id {user!r}/{item!r} contains a tab or a newline")
-            handle.write(f"{user}\t{item}\t{weight:g}\n")
-            count += 1
-    return count
+    with interaction_writer(path) as write:
+        for triple in triples:
+            write(*triple)
+        return write.rows
+
+
+class _RowWriter:
+    """Writes `user item weight` rows to an open text file, counting them."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self.rows = 0
+
+    def __call__(self, user: str, item: str, weight: float) -> None:
+        if any(c in s for s in (user, item) for c in "\t\n\r"):
+            raise InvalidInput(f"id {user!r}/{item!r} contains a tab or a newline")
+        self._handle.write(f"{user}\t{item}\t{weight:g}\n")
+        self.rows += 1
 
 
 @contextmanager
-def _open_for_writing(path: Path) -> Iterator[TextIO]:
-    if path.suffix != ".gz":
-        with open(path, "w", encoding="utf-8", newline="") as plain:
+def interaction_writer(path: Path) -> Iterator[_RowWriter]:
+    """A tab-separated interaction file with a header, written whole or not at all.
+
+    Rows go to a temporary file beside `path`, renamed over it when the block
+    ends without an error; on an error the temporary file is removed and
+    `path` is as it was. `.gz` paths are gzipped.
+    """
+    part = path.with_name(path.name + ".part")
+    try:
+        with _open_for_writing(part, path) as handle:
+            handle.write("user\titem\tweight\n")
+            yield _RowWriter(handle)
+        part.replace(path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise InvalidInput(f"{path}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _open_for_writing(part: Path, final: Path) -> Iterator[TextIO]:
+    """`part` opened for text, gzipped when `final` ends in `.gz` (under `final`'s name)."""
+    if final.suffix != ".gz":
+        with open(part, "w", encoding="utf-8", newline="") as plain:
             yield plain
         return
-    # mtime=0 so the same rows always give the same bytes.
+    # mtime=0 and the final name in the header: the same rows always give the same bytes.
     with (
-        gzip.GzipFile(path, "wb", mtime=0) as raw,
+        open(part, "wb") as file,
+        gzip.GzipFile(filename=final.name, mode="wb", fileobj=file, mtime=0) as raw,
         io.TextIOWrapper(raw, "utf-8", newline="") as text,
     ):
         yield text

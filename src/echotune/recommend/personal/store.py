@@ -21,7 +21,7 @@ import contextlib
 import math
 import time
 from array import array
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -240,19 +240,23 @@ class ModelStore:
                 "cf.model.installed", path=str(self._path), trained_at=str(artifact.trained_at)
             )
 
+    async def pairs(self) -> AsyncIterator[list[tuple[str, str, float]]]:
+        """What training learns from, a batch at a time: (user id, track id, weight)
+        for every pair with weight > 0 (listened-through plays; skips take one away),
+        in (user, track) order."""
+        async for batch in self._listening.iter_user_track_stats():
+            yield [(s.user_id, s.track_id, float(w)) for s in batch if (w := s.plays - s.skips) > 0]
+
     async def _interactions(self) -> Interactions:
         # Compact arrays rather than a list of tuples: tens of millions of pairs fit.
         users: dict[str, int] = {}
         items: dict[str, int] = {}
         rows, cols, weights = array("i"), array("i"), array("f")
-        async for batch in self._listening.iter_user_track_stats():
-            for s in batch:
-                # Listened-through plays count; skips take one away.
-                weight = s.plays - s.skips
-                if weight > 0:
-                    rows.append(users.setdefault(s.user_id, len(users)))
-                    cols.append(items.setdefault(s.track_id, len(items)))
-                    weights.append(weight)
+        async for batch in self.pairs():
+            for user, item, weight in batch:
+                rows.append(users.setdefault(user, len(users)))
+                cols.append(items.setdefault(item, len(items)))
+                weights.append(weight)
         return Interactions.from_indices(tuple(users), tuple(items), rows, cols, weights)
 
     def _save(self, artifact: CFArtifact) -> Signature | None:
