@@ -93,6 +93,16 @@ def test_imported_tracks_are_in_the_catalog_without_features(app_client: TestCli
     assert found.status_code == 200, found.text
     assert found.json()["id"] == FROM_2022 and found.json()["name"]
     assert app_client.get(f"/v1/audio-features/{FROM_2022}", headers=auth).status_code == 404
+    # Once indexed (the import's background retrain re-indexes), such a track
+    # is refused as a seed for what it lacks, not as unknown.
+    services = app_client.app.state.services  # type: ignore[attr-defined]
+    app_client.portal.call(services.models.wait)  # type: ignore[union-attr]
+    seeded = app_client.get(f"{BASE}/recommendations?seed_tracks={FROM_2022}", headers=auth)
+    assert seeded.status_code == 400
+    assert seeded.json()["error"]["message"] == (
+        f"seed_tracks: track '{FROM_2022}' has no audio features yet, "
+        "so it cannot seed recommendations"
+    )
 
 
 def test_history_pages_follow_next_links_newest_first(app_client: TestClient) -> None:

@@ -103,8 +103,15 @@ class PersonalRecommendationService:
         # The model and the index its scores are laid out on, taken together.
         index, scorer = self._models.serving(self._index())
         for track_id in req.seed_tracks:
-            if index.row_of(track_id) is None:
-                raise InvalidInput(f"seed_tracks: unknown track id '{track_id}'")
+            if index.row_of(track_id) is not None:
+                continue
+            if index.featureless_track(track_id) is not None:
+                # Known from a listening history, but a seed pulls by its sound.
+                raise InvalidInput(
+                    f"seed_tracks: track '{track_id}' has no audio features yet, "
+                    "so it cannot seed recommendations"
+                )
+            raise InvalidInput(f"seed_tracks: unknown track id '{track_id}'")
         targets = context_targets(req.mood, req.activity, req.hour)
         profile = await self.profile(user_id, index)
         start = time.perf_counter()
