@@ -41,13 +41,14 @@ def export_plays(
         users = 0
         last_user: str | None = None
         tracks: set[str] = set()
-        with console.status("exporting plays..."), interaction_writer(path) as write:
+        with console.status("exporting plays...") as status, interaction_writer(path) as write:
             async for batch in services.models.pairs():
                 for user, track, weight in batch:
                     write(user, track, weight)
                     tracks.add(track)
                     if user != last_user:  # pairs come in user order
                         users, last_user = users + 1, user
+                status.update(f"exporting plays... {write.rows:,} rows")
             return write.rows, users, len(tracks)
 
     rows, users, tracks = run_with_services(go)
