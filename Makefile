@@ -45,6 +45,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/personal.py
 	$(BIN)/python bench/train.py
+	$(BIN)/python bench/topk.py
 	$(BIN)/python -m bench.import_history --records 1000000
 	$(BIN)/python bench/import_catalog.py
 	$(BIN)/python bench/spotify_sync.py
