@@ -3,9 +3,9 @@
 Every recommend ends in `echotune.recommend.cf.base.top_k` over blocks of
 scores (16 M cells: 92 rows at 173,518 items, a Last.fm-1K-sized catalog).
 It takes each row's cut from every eighth column and ranks only the columns
-at least that good. The baseline, `whole_rows` below, is how it selected
-before: the k-th best value of each whole row (`np.partition` on a negated
-copy), then the same ranking. Both run alternately in this process on four
+at least that good (`ranked_above`). The baseline, `whole_rows` below, is how
+it selected before: the cut is each whole row's k-th best value
+(`whole_row_cut`, `np.partition` on a negated copy), then the same ranking. Both run alternately in this process on four
 kinds of block:
 
 - `dense`: normal scores (a latent-factor model);
@@ -33,7 +33,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from echotune.recommend.cf.base import BLOCK_CELLS, top_k
+from echotune.recommend.cf.base import BLOCK_CELLS, ranked_above, top_k, whole_row_cut
 
 F32 = npt.NDArray[np.float32]
 Idx = npt.NDArray[np.int64]
@@ -41,24 +41,7 @@ Idx = npt.NDArray[np.int64]
 
 def whole_rows(scores: F32, k: int) -> Idx:
     """The selection `top_k` made before: each whole row's k-th best, then the same ranking."""
-    n_rows, n_cols = scores.shape
-    out = np.full((n_rows, k), -1, dtype=np.int64)
-    take = min(k, n_cols)
-    kth = -np.partition(-scores, take - 1, axis=1)[:, take - 1 : take]
-    at_least = scores >= kth
-    if int(np.count_nonzero(at_least)) > 4 * take * n_rows:
-        better, ties = scores > kth, scores == kth
-        room = take - better.sum(axis=1, keepdims=True)
-        at_least = better | (ties & (np.cumsum(ties, axis=1) <= room))
-    cand_rows, cand_cols = np.divmod(np.flatnonzero(at_least), n_cols)
-    values = scores[cand_rows, cand_cols]
-    order = np.lexsort((cand_cols, -values, cand_rows))
-    cand_rows, cand_cols, values = cand_rows[order], cand_cols[order], values[order]
-    starts = np.searchsorted(cand_rows, np.arange(n_rows))
-    rank = np.arange(cand_rows.size) - starts[cand_rows]
-    keep = (rank < take) & np.isfinite(values)
-    out[cand_rows[keep], rank[keep]] = cand_cols[keep]
-    return out
+    return ranked_above(scores, k, whole_row_cut(scores, min(k, scores.shape[1])))
 
 
 def blocks(rows: int, items: int, seed: int) -> dict[str, F32]:

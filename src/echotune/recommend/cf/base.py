@@ -103,16 +103,33 @@ def top_k(scores: F32, k: int) -> Idx:
     Ties go to the lower index, so results do not depend on partition order.
     """
     n_rows, n_cols = scores.shape
-    out = np.full((n_rows, k), -1, dtype=np.int64)
     if n_cols == 0 or k <= 0:
-        return out
+        return np.full((n_rows, k), -1, dtype=np.int64)
     take = min(k, n_cols)
+    cut = None
     if take < n_cols:
-        # A cut per row at most its k-th best value, then only the columns at
-        # least that good: they hold the row's top k, which the sort below ranks.
         cut = _sampled_cut(scores, take)
         if cut is None:
-            cut = -np.partition(-scores, take - 1, axis=1)[:, take - 1 : take]
+            cut = whole_row_cut(scores, take)
+    return ranked_above(scores, k, cut)
+
+
+def whole_row_cut(scores: F32, take: int) -> F32:
+    """Each row's `take`-th best value, selected in the whole row."""
+    cut: F32 = -np.partition(-scores, take - 1, axis=1)[:, take - 1 : take]
+    return cut
+
+
+def ranked_above(scores: F32, k: int, cut: F32 | None) -> Idx:
+    """The `k` best finite columns of each row, ranked among those at least as good as
+    the row's `cut` (all columns with None); best first, ties to the lower index, -1 pads.
+
+    With each cut at most the row's k-th best value, this is the row's top k.
+    """
+    n_rows, n_cols = scores.shape
+    out = np.full((n_rows, k), -1, dtype=np.int64)
+    take = min(k, n_cols)
+    if cut is not None:
         at_least = scores >= cut
         if int(np.count_nonzero(at_least)) > 4 * SAMPLE_STEP * take * n_rows:
             at_least = _cap_ties(scores, cut, take)
