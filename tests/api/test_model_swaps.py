@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 from echotune.app import create_app
 from echotune.cli.main import app as cli_app
 from echotune.listening.models import Play
+from echotune.recommend.personal import store
 from echotune.recommend.personal.cf_scorer import CFArtifact
 from echotune.settings import CatalogSettings
 from tests.api.conftest import cli_env, make_settings
@@ -84,7 +86,25 @@ def answer(app: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def test_a_rebuilt_index_is_met_by_a_model_remapped_onto_it(app: dict[str, Any]) -> None:
+def test_a_rebuilt_index_is_met_by_a_model_remapped_onto_it(
+    app: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Re-mapping waits for the gate, so requests meet the window it leaves.
+    gate = threading.Event()
+    real_scorer = store.CFScorer
+
+    def gated(artifact: CFArtifact, index: Any) -> Any:
+        assert gate.wait(30)
+        return real_scorer(artifact, index)
+
+    monkeypatch.setattr(store, "CFScorer", gated)
+    try:
+        _rebuild_while_remapping_waits(app, gate)
+    finally:
+        gate.set()  # never leave the worker thread waiting
+
+
+def _rebuild_while_remapping_waits(app: dict[str, Any], gate: threading.Event) -> None:
     client, services = app["client"], app["services"]
     before = answer(app)
     assert before["model"]["collaborative"] is True
@@ -103,6 +123,17 @@ def test_a_rebuilt_index_is_met_by_a_model_remapped_onto_it(app: dict[str, Any])
     # The model still knows only the old rows: the request is answered on the
     # old index, exactly as before, and the re-mapping starts.
     assert answer(app)["items"] == before["items"]
+    # A seed only the new index has is answered on it, without the model
+    # until the re-mapping ends (rather than refused as unknown).
+    seeded = client.get(
+        "/api/v1/me/recommendations",
+        params={"limit": 5, "seed_tracks": NEW_IDS[0]},
+        headers=app["auth"],
+    )
+    assert seeded.status_code == 200, seeded.text
+    assert seeded.json()["model"]["collaborative"] is False
+    assert services.models.scorer() is old_scorer  # still re-mapping
+    gate.set()
     call(client, services.models.settle)
     new_scorer = services.models.scorer()
     assert new_scorer.index is new_index and new_scorer.artifact is old_scorer.artifact
@@ -116,6 +147,12 @@ def test_a_rebuilt_index_is_met_by_a_model_remapped_onto_it(app: dict[str, Any])
     assert all(new_scores[new_index.row_of(t)] == 0.0 for t in NEW_IDS)
     after = answer(app)
     assert after["model"]["collaborative"] is True
+    seeded = client.get(
+        "/api/v1/me/recommendations",
+        params={"limit": 5, "seed_tracks": NEW_IDS[0]},
+        headers=app["auth"],
+    )
+    assert seeded.status_code == 200 and seeded.json()["model"]["collaborative"] is True
     assert {i["id"] for i in after["items"]} <= set(app["ids"]) | set(NEW_IDS)
 
 

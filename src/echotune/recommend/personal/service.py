@@ -101,7 +101,14 @@ class PersonalRecommendationService:
 
     async def recommend(self, user_id: str, req: PersonalRequest) -> PersonalRecommendations:
         # The model and the index its scores are laid out on, taken together.
-        index, scorer = self._models.serving(self._index())
+        current = self._index()
+        index, scorer = self._models.serving(current)
+        if index is not current and any(
+            index.row_of(t) is None and current.row_of(t) is not None for t in req.seed_tracks
+        ):
+            # A seed only the new index has: answer on it, without the model
+            # for the second or two until the model is re-mapped onto it.
+            index, scorer = current, None
         for track_id in req.seed_tracks:
             if index.row_of(track_id) is not None:
                 continue
