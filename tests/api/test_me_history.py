@@ -196,7 +196,7 @@ def test_an_import_retrains_the_model_in_the_background(app_client: TestClient) 
     assert upload(app_client, auth, *sample_upload()).status_code == 200
     app_client.portal.call(services.models.wait)
     assert services.models.scorer() is not None
-    assert services.models.trained_at() is not None
+    assert services.models.scorer().artifact.trained_at is not None
     # The index was rebuilt first, so tracks the import added are known to it.
     assert services.discovery.index().featureless_track(FROM_2022) is not None
     recs = app_client.get(f"{BASE}/recommendations", params={"limit": 3}, headers=auth)

@@ -12,9 +12,11 @@ import pytest
 import scipy.sparse as sp
 
 from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.columns import IndexBuilder
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal.cf_scorer import CFArtifact, CFScorer
 from echotune.recommend.personal.store import fit_artifact
+from tests.recommend.factory import random_catalog, track
 
 
 def _data(index: FeatureIndex) -> Interactions:
@@ -186,3 +188,21 @@ def test_a_model_file_from_before_the_fold_in_inputs_still_loads_and_scores(
     assert loaded.latent_alpha == 1.0
     scores = CFScorer(loaded, index).scores({str(t): 3.0 for t in index.ids[:5]})
     assert scores is not None and np.isfinite(scores).all()
+
+
+def test_model_items_the_index_does_not_know_are_counted_apart_from_featureless_ones() -> None:
+    # A track known only from a listening history is in the index without a
+    # row; one another process added is not in it at all. Only the latter
+    # calls for re-indexing before a saved model is installed.
+    catalog = random_catalog(40, seed=1)
+    builder = IndexBuilder()
+    builder.add([*catalog, track("heard-only", with_features=False)])
+    index = FeatureIndex(builder.columns())
+    ids = [t.id for t in catalog[:20]]
+    triples = [(f"u{u}", i, 1.0) for u in range(12) for i in ids[u % 4 :: 3]]
+    triples += [("u0", "heard-only", 2.0), ("u1", "added-elsewhere", 1.0)]
+    artifact = fit_artifact(Interactions.from_triples(triples))
+    assert {"heard-only", "added-elsewhere"} <= set(artifact.item_ids)
+    assert CFScorer(artifact, index).unknown == 1
+    builder.add([track("added-elsewhere")])
+    assert CFScorer(artifact, FeatureIndex(builder.columns())).unknown == 0

@@ -138,8 +138,13 @@ class CFScorer:
         n_items = len(artifact.item_ids)
         self._item_of_row: I64 = np.full(len(index), n_items, dtype=np.int64)
         known = row_of_item >= 0
-        # Model items this index lacks (tracks added to the catalog by another process).
-        self.unmapped = int(n_items - np.count_nonzero(known))
+        # Model items this index does not know at all, not even as tracks without
+        # audio features (which it never places): another process added them.
+        self.unknown = sum(
+            1
+            for tid in np.asarray(artifact.item_ids, dtype=object)[~known]
+            if index.featureless_track(tid) is None
+        )
         self._item_of_row[row_of_item[known]] = np.flatnonzero(known)
         factors = artifact.item_factors.astype(np.float64)
         self._gram = factors.T @ factors

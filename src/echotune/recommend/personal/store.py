@@ -88,12 +88,6 @@ class ModelStore:
     def scorer(self) -> CFScorer | None:
         return self._scorer
 
-    def trained_at(self) -> datetime | None:
-        return self._scorer.artifact.trained_at if self._scorer else None
-
-    def name(self) -> str | None:
-        return self._scorer.artifact.name if self._scorer else None
-
     def params(self) -> dict[str, Param]:
         """The parameters retraining uses: kept by `set_params`, else {} (the defaults)."""
         return model_params.load_kept(self._dir)
@@ -232,7 +226,7 @@ class ModelStore:
                 log.exception("cf.model.install_failed", path=str(self._path))
                 return
             scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
-            if scorer.unmapped and self._refresh_index is not None:
+            if scorer.unknown and self._refresh_index is not None:
                 # The other process added tracks to the catalog: index them first.
                 await self._refresh_index()
                 scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
