@@ -96,6 +96,29 @@ def test_columns_read_a_wider_file_as_its_chosen_fields(plays: Path, tmp_path: P
     assert refused.exit_code == 1 and "wide.tsv:1: expected 'user item [weight]'" in refused.output
 
 
+def test_bad_rows_are_refused_or_skipped_as_allowed(plays: Path, tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.tsv"
+    lines = plays.read_text(encoding="utf-8").splitlines()
+    ragged.write_text("\n".join([*lines[:50], "cut-short", *lines[50:], ""]), encoding="utf-8")
+    args = ["--interactions", str(ragged), "--models", "popularity", "--no-tune", "--json"]
+    refused = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert refused.exit_code == 1
+    assert "ragged.tsv:51: expected 'user item [weight]', got 1 fields" in refused.output
+    assert "pass --max-bad-rows N" in refused.output
+    result = runner.invoke(app, [*args, "--max-bad-rows", "3"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["split"]["input_rows_skipped"] == 1 and report["config"]["max_bad_rows"] == 3
+    assert "skipped 1 bad row(s) of 3 allowed" in result.stderr
+    assert "ragged.tsv:51: expected 'user item [weight]'" in result.stderr
+    # The skipped row aside, the same split and figures as the clean file.
+    clean = json.loads(runner.invoke(app, ["--interactions", str(plays), *args[2:]]).stdout)
+    assert {k: v for k, v in report["split"].items() if k != "input_rows_skipped"} == {
+        k: v for k, v in clean["split"].items() if k != "input_rows_skipped"
+    }
+    assert report["models"]["popularity"]["ndcg@10"] == clean["models"]["popularity"]["ndcg@10"]
+
+
 def test_tuning_on_a_user_sample_within_a_time_budget(plays: Path) -> None:
     args = ["--interactions", str(plays), "--models", "itemknn,ease"]
     result = runner.invoke(app, [*args, "--json", "--tune-users", "60", "--tune-minutes", "0"])

@@ -20,10 +20,10 @@ from rich.table import Table
 from echotune.recommend.personal.store import TrainReport
 
 
-def byte_progress(label: str, console: Console) -> Progress:
+def byte_progress(label: str, console: Console, verb: str = "importing") -> Progress:
     """A transient bar over bytes read, with speed and time remaining."""
     return Progress(
-        TextColumn(f"[bold]importing[/bold] {label}"),
+        TextColumn(f"[bold]{verb}[/bold] {label}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),

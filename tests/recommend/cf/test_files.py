@@ -10,6 +10,7 @@ import pytest
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.files import (
+    BadRows,
     Columns,
     iter_interactions,
     read_interactions,
@@ -156,6 +157,64 @@ def test_bad_lines_name_the_file_and_line(
     assert reason in caught.value.message
 
 
+RAGGED = (
+    # Last.fm-1K-like events: a row cut short (a stray carriage return in a
+    # track name splits it), an empty user, a bad count. Three bad of seven.
+    "u1\t2009-05-04\tmbid\tDeep Dish\t\tFamous\n"
+    "u1\t2009-05-04\tmbid\tSakamoto\t\tComposition\n"
+    "u2\t2009-05-04\tmbid\tSakamoto\t\tMc2 part\r"
+    " two\n"
+    "\t2009-05-04\tmbid\tBjork\t\tJoga\n"
+    "u2\t2009-05-04\tmbid\tBjork\t\tHyper\n"
+    "u3\t2009-05-04\tmbid\tBjork\t\tHyper\n"
+)
+
+
+def test_bad_rows_within_the_allowance_are_skipped_counted_and_quoted(tmp_path: Path) -> None:
+    path = write(tmp_path, RAGGED, "events.tsv")
+    bad = BadRows(limit=2)
+    data = read_interactions(path, Columns.parse("1,4"), bad)
+    assert bad.skipped == 2
+    assert bad.examples == [
+        f"{path}:4: expected at least 4 fields, got 1",
+        f"{path}:5: empty user or item id",
+    ]
+    assert sorted(data.triples()) == [
+        ("u1", "Deep Dish", 1.0),
+        ("u1", "Sakamoto", 1.0),
+        ("u2", "Bjork", 1.0),
+        ("u2", "Sakamoto", 1.0),
+        ("u3", "Bjork", 1.0),
+    ]
+
+
+def test_one_bad_row_past_the_allowance_refuses_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, RAGGED, "events.tsv")
+    with pytest.raises(InvalidInput) as caught:
+        read_interactions(path, Columns.parse("1,4"), BadRows(limit=1))
+    assert caught.value.message == (
+        f"{path}:5: empty user or item id (more than 1 bad rows, the --max-bad-rows limit)"
+    )
+    with pytest.raises(InvalidInput) as first:
+        read_interactions(path, Columns.parse("1,4"))
+    assert first.value.message.startswith(f"{path}:4: expected at least 4 fields, got 1; ")
+    assert "pass --max-bad-rows N" in first.value.message
+
+
+def test_one_allowance_spans_several_files(tmp_path: Path) -> None:
+    bad = BadRows(limit=2)
+    first = write(tmp_path, "ann,t1,1\nann,t2,x\n", "a.csv")
+    second = write(tmp_path, "bob,t1,1\nbob,t3,-2\ncat,t1,1\ncat,t2,oops\n", "b.csv")
+    assert read_interactions(first, bad_rows=bad).nnz == 1
+    with pytest.raises(InvalidInput, match=r"b.csv:4: weight 'oops'"):
+        read_interactions(second, bad_rows=bad)
+    assert bad.skipped == 2
+    assert [e.split(": ", 1)[1] for e in bad.examples] == [
+        "weight 'x' is not a finite number >= 0",
+        "weight '-2' is not a finite number >= 0",
+    ]
+
+
 def test_unreadable_files_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="cannot open"):
         read_interactions(tmp_path / "missing.tsv")
@@ -213,3 +272,16 @@ def test_the_reader_streams(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match=":5001:"):
         for _ in rows:
             pass
+
+
+@pytest.mark.parametrize("name", ["plays.tsv", "plays.tsv.gz"])
+def test_progress_reports_bytes_read_of_the_file_on_disk(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    rows = [(f"u{n % 97}", f"t{n}", 1.0) for n in range(25_000)]
+    write_interactions(path, rows)
+    seen: list[int] = []
+    data = read_interactions(path, progress=seen.append)
+    assert data.nnz == 25_000
+    # Two calls along the way (every 10,000 rows) and one at the end, at the file's size.
+    assert len(seen) == 3 and seen == sorted(seen)
+    assert 0 < seen[0] < seen[-1] == path.stat().st_size

@@ -12,7 +12,10 @@ Format, decided from the first non-blank line:
 - weight: optional, default 1.0; it must be a finite number >= 0. Repeated
   (user, item) pairs are summed by `Interactions.from_triples`.
 Blank lines and lines starting with `#` are skipped. Files ending in `.gz` are
-read through gzip. A bad line raises `InvalidInput` naming the file and line.
+read through gzip. A bad line raises `InvalidInput` naming the file and line,
+unless a `BadRows` allows some to be skipped: public dumps have a few ragged
+rows (other loaders of Last.fm-1K skip nine of its 19 million), and one of
+them should not end a run, but none is skipped silently.
 
 `Columns` picks the fields of wider files, so public datasets read as they
 are published: Last.fm-360K (`user, artist-mbid, artist-name, plays`) with
@@ -26,16 +29,17 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TextIO, cast
+from typing import IO, TextIO, TypeVar, cast
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.interactions import Interactions
 
 Triple = tuple[str, str, float]
+T = TypeVar("T")
 # Two-column files carry no weight to test, so a header is recognised by its names.
 HEADER_NAMES = frozenset(
     {
@@ -49,6 +53,39 @@ HEADER_NAMES = frozenset(
 # Said of a row with more fields than `user item [weight]` (MovieLens adds a
 # timestamp): the fields can be picked rather than the file rewritten.
 WIDER_HINT = "; pick the user, item and weight fields with --columns USER,ITEM[,WEIGHT]"
+# Said of the first bad row when none may be skipped.
+SKIP_HINT = "; to skip up to N such rows (counted and reported), pass --max-bad-rows N"
+# Bad rows quoted in a report.
+EXAMPLES = 5
+# Rows between two progress calls: ~20 per second at the reader's pace.
+PROGRESS_ROWS = 10_000
+
+
+@dataclass
+class BadRows:
+    """Rows a read may skip: up to `limit`, each counted, the first few kept to be shown.
+
+    One `BadRows` can span several files (a `--train` and a `--test` file).
+    """
+
+    limit: int = 0
+    skipped: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def skip(self, error: InvalidInput) -> None:
+        """Count `error`'s row as skipped, or raise it when that would pass `limit`."""
+        if self.skipped >= self.limit:
+            # A row wider than `user item [weight]` more likely means a wider
+            # file, for which `--columns` is the answer, not skipping rows.
+            reason = (
+                ("" if error.message.endswith(WIDER_HINT) else SKIP_HINT)
+                if self.limit == 0
+                else f" (more than {self.limit:,} bad rows, the --max-bad-rows limit)"
+            )
+            raise InvalidInput(error.message + reason) from None
+        self.skipped += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(error.message)
 
 
 @dataclass(frozen=True)
@@ -85,34 +122,62 @@ class Columns:
         return picked if self.weight is None else [*picked, fields[self.weight]]
 
 
-def read_interactions(path: Path, columns: Columns | None = None) -> Interactions:
-    """Read a whole interaction file into an `Interactions`."""
-    return Interactions.from_triples(iter_interactions(path, columns))
+def read_interactions(
+    path: Path,
+    columns: Columns | None = None,
+    bad_rows: BadRows | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Interactions:
+    """Read a whole interaction file into an `Interactions`.
+
+    A bad row raises `InvalidInput`, unless `bad_rows` still allows one to
+    be skipped (it counts those). Nothing is returned from a refused file.
+    `progress(bytes)` is called now and then with how far into the file on
+    disk the read is (compressed bytes for `.gz`), and at the end.
+    """
+    return Interactions.from_triples(iter_interactions(path, columns, bad_rows, progress))
 
 
-def iter_interactions(path: Path, columns: Columns | None = None) -> Iterator[Triple]:
-    """Yield (user, item, weight) per data row, streaming."""
-    with _open_text(path) as handle:
-        rows = _rows(handle) if columns is None else _picked(path, _rows(handle), columns)
+def iter_interactions(
+    path: Path,
+    columns: Columns | None = None,
+    bad_rows: BadRows | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Triple]:
+    """Yield (user, item, weight) per data row, streaming; the rest as `read_interactions`."""
+    bad = BadRows() if bad_rows is None else bad_rows
+    with _open_text(path) as (handle, position):
+        rows = _rows(handle) if columns is None else _picked(path, _rows(handle), columns, bad)
         first = next(rows, None)
         if first is None:
             return
         line_no, fields = first
-        if not _is_header(fields):
-            yield _triple(path, line_no, fields)
-        for line_no, fields in rows:
-            yield _triple(path, line_no, fields)
+        rest = rows if _is_header(fields) else _prepend(first, rows)
+        for count, (line_no, fields) in enumerate(rest, 1):
+            if progress is not None and count % PROGRESS_ROWS == 0:
+                progress(position())
+            try:
+                triple = _triple(path, line_no, fields)
+            except InvalidInput as exc:
+                bad.skip(exc)
+                continue
+            yield triple
+        if progress is not None:
+            progress(position())
 
 
 def _picked(
-    path: Path, rows: Iterator[tuple[int, list[str]]], columns: Columns
+    path: Path, rows: Iterator[tuple[int, list[str]]], columns: Columns, bad: BadRows
 ) -> Iterator[tuple[int, list[str]]]:
     for line_no, fields in rows:
         picked = columns.pick(fields)
         if picked is None:
-            raise InvalidInput(
-                f"{path}:{line_no}: expected at least {columns.width} fields, got {len(fields)}"
+            bad.skip(
+                InvalidInput(
+                    f"{path}:{line_no}: expected at least {columns.width} fields, got {len(fields)}"
+                )
             )
+            continue
         yield line_no, picked
 
 
@@ -177,7 +242,8 @@ def _open_for_writing(part: Path, final: Path) -> Iterator[TextIO]:
 
 
 @contextmanager
-def _open_text(path: Path) -> Iterator[TextIO]:
+def _open_text(path: Path) -> Iterator[tuple[TextIO, Callable[[], int]]]:
+    """The file as text, and a function telling how many bytes of it on disk were read."""
     try:
         raw = path.open("rb")
     except OSError as exc:
@@ -187,7 +253,7 @@ def _open_text(path: Path) -> Iterator[TextIO]:
             cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if path.suffix == ".gz" else raw
         )
         try:
-            yield io.TextIOWrapper(binary, encoding="utf-8", newline="")
+            yield io.TextIOWrapper(binary, encoding="utf-8", newline=""), raw.tell
         except (UnicodeDecodeError, OSError, EOFError) as exc:
             # OSError covers a corrupt gzip stream (BadGzipFile).
             raise InvalidInput(f"{path}: unreadable ({exc})") from None
@@ -230,7 +296,7 @@ def _split(line: str, delimiter: str | None) -> list[str]:
     return [f.strip() for f in line.split(delimiter)]
 
 
-def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
+def _prepend(first: T, rest: Iterable[T]) -> Iterator[T]:
     yield first
     yield from rest
 
