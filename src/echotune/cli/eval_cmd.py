@@ -54,7 +54,8 @@ def eval_command(
     columns: Annotated[
         str | None,
         typer.Option(
-            help="1-based USER,ITEM[,WEIGHT] columns of wider files, e.g. 1,3,4 for Last.fm-360K"
+            help="1-based USER,ITEM[,WEIGHT] columns of wider files, e.g. 1,3,4 for Last.fm-360K, "
+            "1,4 for Last.fm-1K (artists), 1,2,3 for MovieLens"
         ),
     ] = None,
     max_bad_rows: Annotated[
