@@ -61,6 +61,10 @@ EXAMPLES = 5
 PROGRESS_ROWS = 10_000
 
 
+class WiderRow(InvalidInput):
+    """A row with more fields than `user item [weight]` and no `Columns` to pick from."""
+
+
 @dataclass
 class BadRows:
     """Rows a read may skip: up to `limit`, each counted, the first few kept to be shown.
@@ -78,7 +82,7 @@ class BadRows:
             # A row wider than `user item [weight]` more likely means a wider
             # file, for which `--columns` is the answer, not skipping rows.
             reason = (
-                ("" if error.message.endswith(WIDER_HINT) else SKIP_HINT)
+                ("" if isinstance(error, WiderRow) else SKIP_HINT)
                 if self.limit == 0
                 else f" (more than {self.limit:,} bad rows, the --max-bad-rows limit)"
             )
@@ -311,10 +315,8 @@ def _is_header(fields: list[str]) -> bool:
 
 def _triple(path: Path, line_no: int, fields: list[str]) -> Triple:
     if len(fields) not in (2, 3):
-        raise InvalidInput(
-            f"{path}:{line_no}: expected 'user item [weight]', got {len(fields)} fields"
-            + (WIDER_HINT if len(fields) > 3 else "")
-        )
+        wrong = f"{path}:{line_no}: expected 'user item [weight]', got {len(fields)} fields"
+        raise WiderRow(wrong + WIDER_HINT) if len(fields) > 3 else InvalidInput(wrong)
     user, item = fields[0], fields[1]
     if not user or not item:
         raise InvalidInput(f"{path}:{line_no}: empty user or item id")

@@ -116,9 +116,7 @@ class ModelStore:
         """
         self._watch(index)
         scorer = self._scorer
-        if scorer is None or scorer.index is index:
-            return index, scorer
-        return scorer.index, scorer
+        return (index if scorer is None else scorer.index), scorer
 
     async def settle(self) -> None:
         """Wait for a re-mapping or an install that `serving` started (tests, shutdown)."""
