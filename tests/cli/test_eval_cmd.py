@@ -199,6 +199,22 @@ def test_errors(plays: Path, tmp_path: Path, args: list[str], code: int, message
     assert message in result.output
 
 
+def test_an_unknown_model_is_refused_before_the_file_is_read(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\t1\na\tc\tx\n", encoding="utf-8")
+    result = runner.invoke(app, ["--interactions", str(bad), "--models", "als"])
+    assert result.exit_code == 1 and "unknown model(s) ['als']" in result.output
+    assert "bad.tsv" not in result.output
+
+
+def test_validation_folds_hold_out_the_test_fraction(plays: Path) -> None:
+    args = ["--interactions", str(plays), "--models", "ease", "--json"]
+    for fraction in ("0.2", "0.4"):
+        result = runner.invoke(app, [*args, "--test-fraction", fraction, "--validation-folds", "2"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["config"]["validation_fraction"] == float(fraction)
+
+
 def test_nothing_to_evaluate_is_an_error(tmp_path: Path) -> None:
     few = tmp_path / "few.tsv"
     few.write_text("a\tx\na\ty\nb\tx\n", encoding="utf-8")

@@ -38,3 +38,29 @@ def test_weighting_changes_the_als_term(planted_data: Interactions) -> None:
         assert model.latent is not None
         embeddings.append(model.latent.embeddings()[1])
     assert not np.allclose(embeddings[0], embeddings[1])
+
+
+def test_the_run_seed_reaches_the_als_term_as_it_reaches_the_baseline(
+    planted_data: Interactions,
+) -> None:
+    """`echotune eval --seed` seeds both ALS fits: the same seed, the same factors."""
+    from echotune.recommend.cf.registry import Param, make_model
+
+    baseline: dict[str, Param] = {
+        "factors": 8,
+        "regularization": 1.0,
+        "alpha": 1.0,
+        "weighting": "bm25",
+    }
+    params: dict[str, Param] = {"als_weight": 1.0, **{f"als_{k}": v for k, v in baseline.items()}}
+    factors = {}
+    for seed in (5, 6):
+        blend = make_model("echotune", params, seed=seed)
+        blend.fit(planted_data)
+        assert isinstance(blend, EchoTuneModel) and blend.latent is not None
+        factors[seed] = blend.latent.embeddings()[1]
+        als = make_model("implicit-als", baseline, seed=seed)
+        als.fit(planted_data)
+        assert isinstance(als, ImplicitALS)
+        np.testing.assert_allclose(factors[seed], als.embeddings()[1], rtol=1e-4, atol=1e-5)
+    assert not np.allclose(factors[5], factors[6])

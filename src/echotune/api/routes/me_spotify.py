@@ -48,7 +48,8 @@ async def status(connections: ConnectionsDep, user: CurrentUser) -> ConnectionSt
     status_code=202,
     description="Start syncing the library in the background: 202 with the job and a "
     "Location to poll. While a sync of this account runs, the same job is returned. "
-    "With `wait=true` the call waits for the end: 200 with the report, or the sync's error.",
+    "With `wait=true` the call waits for the end: 200 with the finished job (its report "
+    "filled in), or the sync's error.",
 )
 async def sync(
     jobs: SyncJobsDep,

@@ -29,6 +29,8 @@ _FACTORIES: dict[str, Callable[..., Recommender]] = {
     "echotune": EchoTuneModel,
 }
 MODEL_NAMES: tuple[str, ...] = tuple(_FACTORIES)
+# Models that draw random numbers (ALS initial factors; `echotune`'s ALS term).
+SEEDED = frozenset({"implicit-als", "echotune"})
 
 
 def make_model(name: str, params: Params | None = None, seed: int | None = None) -> Recommender:
@@ -37,7 +39,7 @@ def make_model(name: str, params: Params | None = None, seed: int | None = None)
     if factory is None:
         raise InvalidInput(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
     kwargs: dict[str, Any] = dict(params or {})
-    if seed is not None and name == "implicit-als":
+    if seed is not None and name in SEEDED:
         kwargs.setdefault("seed", seed)
     try:
         return factory(**kwargs)
