@@ -215,6 +215,46 @@ def test_validation_folds_hold_out_the_test_fraction(plays: Path) -> None:
         assert json.loads(result.stdout)["config"]["validation_fraction"] == float(fraction)
 
 
+def test_a_rerun_with_the_checkpoint_runs_no_trial_again(plays: Path, tmp_path: Path) -> None:
+    checkpoint = tmp_path / "trials.jsonl"
+    args = [
+        "--interactions",
+        str(plays),
+        "--models",
+        "itemknn,ease",
+        "--checkpoint",
+        str(checkpoint),
+    ]
+    first = runner.invoke(app, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    before = json.loads(first.stdout)
+    assert before["config"]["checkpoint"] == str(checkpoint)
+    trials = {name: model["trials"] for name, model in before["models"].items()}
+    assert all(model["trials_resumed"] == 0 for model in before["models"].values())
+    assert len(checkpoint.read_text(encoding="utf-8").splitlines()) == sum(trials.values())
+    again = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    for name, model in again["models"].items():
+        assert model["trials_resumed"] == model["trials"] == trials[name]
+        assert model["params"] == before["models"][name]["params"]
+        assert model["ndcg@10"] == before["models"][name]["ndcg@10"]
+    table = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert "trials taken from the checkpoint: itemknn 48/48, ease 18/18" in table.stdout
+    # Another seed is another run: its trials are run and added.
+    other = json.loads(runner.invoke(app, [*args, "--json", "--seed", "7"]).stdout)
+    assert all(model["trials_resumed"] == 0 for model in other["models"].values())
+
+
+def test_a_checkpoint_that_cannot_be_written_is_refused_before_reading(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\t1\na\tc\tx\n", encoding="utf-8")
+    args = ["--interactions", str(bad), "--checkpoint", str(tmp_path / "no" / "t.jsonl")]
+    result = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 1 and "cannot write the checkpoint" in result.output
+    assert "bad.tsv" not in result.output
+
+
 def test_nothing_to_evaluate_is_an_error(tmp_path: Path) -> None:
     few = tmp_path / "few.tsv"
     few.write_text("a\tx\na\ty\nb\tx\n", encoding="utf-8")

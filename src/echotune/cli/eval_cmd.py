@@ -28,6 +28,7 @@ from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import BadRows, Columns, read_interactions
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.registry import parse_models
+from echotune.recommend.evaluation.checkpoint import open_for_append
 from echotune.recommend.evaluation.runner import (
     DEFAULT_EVAL_USERS,
     DEFAULT_TUNE_USERS,
@@ -108,6 +109,15 @@ def eval_command(
             min=0, help="Measure on a seeded sample of this many test users (0: all of them)"
         ),
     ] = DEFAULT_EVAL_USERS,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep every tuning trial's score in this file (JSON lines) and take the "
+            "scores already there: rerun an interrupted evaluation with the same input, "
+            "options and FILE to resume it",
+            dir_okay=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every trial")] = False,
 ) -> None:
@@ -125,6 +135,9 @@ def eval_command(
 
     try:
         picked = None if columns is None else Columns.parse(columns)
+        if checkpoint is not None:
+            # Refused now rather than after reading the input (minutes on large files).
+            open_for_append(checkpoint).close()
         # Checked before reading: a 19 M-row file takes ~90 s to read.
         chosen = parse_models(models)
         bad = BadRows(max_bad_rows)
@@ -141,6 +154,7 @@ def eval_command(
             tune_users=tune_users or None,
             tune_budget_seconds=None if tune_minutes is None else tune_minutes * 60.0,
             eval_users=eval_users or None,
+            checkpoint=checkpoint,
         )
         with trial_progress(err_console) as bars:
             tasks: dict[str, TaskID] = {}
@@ -222,9 +236,14 @@ def _models_table(report: EvalReport) -> Table:
     table.add_column("fit s", justify="right")
     table.add_column("tune s", justify="right")
     table.add_column("chosen parameters")
+    notes = []
     stopped = [m.name for m in report.models if m.stopped_by_budget]
     if stopped:
-        table.caption = f"tuning stopped by the time budget: {', '.join(stopped)}"
+        notes.append(f"tuning stopped by the time budget: {', '.join(stopped)}")
+    resumed = [f"{m.name} {m.trials_resumed}/{m.trials}" for m in report.models if m.trials_resumed]
+    if resumed:
+        notes.append(f"trials taken from the checkpoint: {', '.join(resumed)}")
+    table.caption = "; ".join(notes) or None
     for model in report.models:
         params = ", ".join(f"{k}={v}" for k, v in model.params.items()) or "(defaults)"
         table.add_row(

@@ -142,6 +142,7 @@ def test_evaluate_compares_models_on_one_split(split: EvalSplit) -> None:
         "users_tuned_on": 0,
         "tune_budget_seconds": None,
         "eval_users": 50_000,
+        "checkpoint": None,
     }
 
 

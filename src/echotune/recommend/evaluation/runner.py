@@ -6,10 +6,12 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import scipy.sparse as sp
 
 from echotune.recommend.cf.registry import MODEL_NAMES, Param, make_model
+from echotune.recommend.evaluation.checkpoint import TrialLog, context_of
 from echotune.recommend.evaluation.metrics import (
     RECALL_CUTOFF,
     item_vectors_from_train,
@@ -64,6 +66,8 @@ class EvalConfig:
     """Per model: no tuning trial starts after this long (None: no limit)."""
     eval_users: int | None = DEFAULT_EVAL_USERS
     """Metrics over a seeded sample of this many evaluated users (None: all of them)."""
+    checkpoint: Path | None = None
+    """Tuning trials' scores are kept here and taken from here (see `checkpoint.TrialLog`)."""
 
 
 @dataclass
@@ -76,6 +80,7 @@ class ModelReport:
     validation_ndcg: float | None = None
     trials: int = 0
     stopped_by_budget: bool = False
+    trials_resumed: int = 0
 
 
 @dataclass
@@ -95,6 +100,7 @@ class EvalReport:
                     if m.validation_ndcg is None
                     else round(m.validation_ndcg, 6),
                     "trials": m.trials,
+                    "trials_resumed": m.trials_resumed,
                     "tuning_stopped_by_budget": m.stopped_by_budget,
                     "params": m.params,
                 }
@@ -153,6 +159,40 @@ def evaluate(
         for f in range(n_folds if config.tune else 0)
     ]
     vectors = item_vectors_from_train(split.train.matrix)
+    log = None
+    if folds and config.checkpoint is not None:
+        log = TrialLog(config.checkpoint, context_of(folds, config.seed))
+        if progress:
+            kept = sum(len(log.scores(name)) for name in config.models)
+            progress(f"checkpoint {config.checkpoint}: {kept:,} trial scores of this run kept")
+    reports = _run_models(split, config, folds, vectors, log, progress, trials)
+    return EvalReport(
+        reports,
+        dict(split.stats),
+        {
+            "tuned": config.tune,
+            "seed": config.seed,
+            "validation_fraction": config.validation_fraction,
+            "validation_folds": n_folds,
+            "tune_users": config.tune_users,
+            "users_tuned_on": tune_data.n_users if folds else 0,
+            "tune_budget_seconds": config.tune_budget_seconds,
+            "eval_users": config.eval_users,
+            "checkpoint": None if config.checkpoint is None else str(config.checkpoint),
+        },
+    )
+
+
+def _run_models(
+    split: EvalSplit,
+    config: EvalConfig,
+    folds: Sequence[EvalSplit],
+    vectors: sp.csr_matrix,
+    log: TrialLog | None,
+    progress: Callable[[str], None] | None,
+    trials: Callable[[str, int, int], None] | None,
+) -> list[ModelReport]:
+    """Each model of `config` tuned on `folds` (if any), fitted on train and measured."""
     reports = []
     results: dict[str, TuningResult] = {}
 
@@ -171,6 +211,7 @@ def evaluate(
                 budget_seconds=config.tune_budget_seconds,
                 on_trial=_for_model(trials, name),
                 starts=seeded_starts(name, params),
+                log=log,
             )
         return results[name]
 
@@ -182,22 +223,10 @@ def evaluate(
             report.params = result.params
             report.validation_ndcg, report.trials = result.validation_ndcg, result.trials
             report.stopped_by_budget = result.stopped_by_budget
+            report.trials_resumed = result.resumed
             report.tune_seconds = time.perf_counter() - started
         _measure(report, split, vectors, config.seed)
         if progress:
             progress(f"{name}: ndcg@10 {report.metrics['ndcg@10']:.4f} params {report.params}")
         reports.append(report)
-    return EvalReport(
-        reports,
-        dict(split.stats),
-        {
-            "tuned": config.tune,
-            "seed": config.seed,
-            "validation_fraction": config.validation_fraction,
-            "validation_folds": n_folds,
-            "tune_users": config.tune_users,
-            "users_tuned_on": tune_data.n_users if folds else 0,
-            "tune_budget_seconds": config.tune_budget_seconds,
-            "eval_users": config.eval_users,
-        },
-    )
+    return reports

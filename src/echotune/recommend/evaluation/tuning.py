@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from echotune.recommend.cf.memo import KEEP_PER_KIND, reusing_parts
 from echotune.recommend.cf.registry import Param, make_model
+from echotune.recommend.evaluation.checkpoint import TrialLog
 from echotune.recommend.evaluation.metrics import CUTOFF, hit_matrix, ranking_metrics
 from echotune.recommend.evaluation.split import EvalSplit
 
@@ -217,6 +218,8 @@ class TuningResult:
     trials: int
     history: list[tuple[dict[str, Param], float]] = field(default_factory=list)
     stopped_by_budget: bool = False
+    resumed: int = 0
+    """Trials whose score came from a `TrialLog` rather than a run."""
 
 
 def validation_score(name: str, params: Mapping[str, Param], split: EvalSplit, seed: int) -> float:
@@ -239,6 +242,7 @@ def tune(
     budget_seconds: float | None = None,
     on_trial: TrialCallback | None = None,
     starts: Sequence[Mapping[str, Param]] = (),
+    log: TrialLog | None = None,
 ) -> TuningResult:
     """The best parameters of `grid` (default `GRIDS[name]`) for `name` on `splits`.
 
@@ -252,15 +256,17 @@ def tune(
     after each trial, and once at the end with `done == planned`. `starts`
     are more points for coordinate ascent to start from (see `seeded_starts`;
     grid parameters they lack take the middle value, values off the grid are
-    kept until a sweep finds better).
+    kept until a sweep finds better). With `log`, a trial it has a score for
+    is not run again (it costs no time), and every trial run is recorded in it.
     """
     folds = [splits] if isinstance(splits, EvalSplit) else list(splits)
     fixed = dict(fixed or {})
     grid = GRIDS.get(name, {}) if grid is None else grid
     grid = {k: v for k, v in grid.items() if k not in fixed}
     cache: dict[tuple[tuple[str, Param], ...], float] = {}
+    recorded = log.scores(name) if log is not None else {}
     started = time.monotonic()
-    skipped = 0
+    skipped = resumed = 0
     starts = [{k: v for k, v in start.items() if k in grid} for start in starts]
     planned = planned_trials(name, grid, starts)
 
@@ -276,15 +282,22 @@ def tune(
         return tuple(sorted((k, v) for k, v in params.items() if k not in inert))
 
     def score(searched: dict[str, Param]) -> float:
-        nonlocal skipped
+        nonlocal skipped, resumed
         params = {**searched, **fixed}
         key = key_of(searched)
+        if key not in cache and key in recorded:
+            cache[key] = recorded[key]
+            resumed += 1
+            if on_trial:
+                on_trial(len(cache), max(planned, len(cache)))
         if key not in cache:
             if over_budget():
                 skipped += 1
                 return -math.inf
             scores = [validation_score(name, params, fold, seed) for fold in folds]
             cache[key] = sum(scores) / len(scores)
+            if log is not None:
+                log.record(name, key, cache[key])
             if progress:
                 progress(f"  trial {name} {params} -> ndcg@10 {cache[key]:.4f}")
             if on_trial:
@@ -296,7 +309,7 @@ def tune(
 
         Once the budget is spent it scores nothing: `score` then skips them.
         """
-        todo = [s for s in group if key_of(s) not in cache]
+        todo = [s for s in group if key_of(s) not in cache and key_of(s) not in recorded]
         if not todo or over_budget():
             return
         totals = [0.0] * len(todo)
@@ -307,6 +320,8 @@ def tune(
                     totals[n] += validation_score(name, {**searched, **fixed}, fold, seed)
         for searched, total in zip(todo, totals, strict=True):
             cache[key_of(searched)] = total / len(folds)
+            if log is not None:
+                log.record(name, key_of(searched), total / len(folds))
             if progress:
                 params = {**searched, **fixed}
                 progress(f"  trial {name} {params} -> ndcg@10 {total / len(folds):.4f}")
@@ -317,6 +332,7 @@ def tune(
     with reusing_parts(keep=max(KEEP_PER_KIND, 2 * len(folds))):
         result = _search(name, grid, fixed, score, cache, starts, score_group)
     result.stopped_by_budget = skipped > 0
+    result.resumed = resumed
     if on_trial:
         on_trial(len(cache), len(cache))
     return result
