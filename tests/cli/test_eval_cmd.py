@@ -274,3 +274,31 @@ def test_tuning_bars_show_trials_elapsed_and_time_left() -> None:
         bars.refresh()
     shown = console.export_text()
     assert "tuning implicit-als" in shown and "28/56 trials" in shown and "left" in shown
+
+
+def test_tuning_progress_is_written_as_lines_when_stderr_is_a_file(plays: Path) -> None:
+    # CliRunner's stderr is not a terminal, as a log file is not.
+    args = ["--interactions", str(plays), "--models", "ease", "--json"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^tuning ease: 0/18 trials, 0:00:00 spent$", result.stderr, re.MULTILINE)
+    assert re.search(r"^tuning ease: 18/18 trials, 0:00:\d\d spent$", result.stderr, re.MULTILINE)
+
+
+def test_trial_lines_come_at_most_every_interval_with_an_estimate_left() -> None:
+    from rich.console import Console
+
+    from echotune.cli.tables import TrialLines
+
+    now = [100.0]
+    console = Console(record=True, width=200, force_terminal=False)
+    lines = TrialLines(console, every=60.0, clock=lambda: now[0])
+    steps = ((0, 100.0), (1, 130.0), (2, 150.0), (3, 170.0), (4, 200.0), (10, 400.0), (10, 400.0))
+    for done, at in steps:
+        now[0] = at
+        lines("implicit-als", done, 10)
+    assert console.export_text().splitlines() == [
+        "tuning implicit-als: 0/10 trials, 0:00:00 spent",
+        "tuning implicit-als: 3/10 trials, 0:01:10 spent, about 0:02:43 left",
+        "tuning implicit-als: 10/10 trials, 0:05:00 spent",
+    ]

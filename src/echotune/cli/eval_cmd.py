@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
-from echotune.cli.tables import byte_progress, trial_progress
+from echotune.cli.tables import TrialLines, byte_progress, trial_progress
 from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import BadRows, Columns, read_interactions
 from echotune.recommend.cf.interactions import Interactions
@@ -156,6 +156,7 @@ def eval_command(
             eval_users=eval_users or None,
             checkpoint=checkpoint,
         )
+        lines = None if err_console.is_terminal else TrialLines(err_console)
         with trial_progress(err_console) as bars:
             tasks: dict[str, TaskID] = {}
 
@@ -163,6 +164,8 @@ def eval_command(
                 if name not in tasks:
                     tasks[name] = bars.add_task(name, total=planned)
                 bars.update(tasks[name], completed=done, total=planned)
+                if lines is not None:
+                    lines(name, done, planned)
 
             report = evaluate(split, config, progress=progress, trials=on_trial)
         report.split["input_rows_skipped"] = bad.skipped

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from rich.console import Console
 from rich.progress import (
@@ -51,6 +53,50 @@ def trial_progress(console: Console) -> Progress:
         TimeRemainingColumn(),
         console=console,
     )
+
+
+class TrialLines:
+    """Tuning progress as plain lines, for a stderr that is not a terminal.
+
+    Rich draws its bars into a log file only when they stop, so a multi-hour
+    run sent to a file said nothing until each model was done. This writes a
+    line when a model's tuning starts, then at most one every `every` seconds,
+    and one at its end: trials run of those planned, time spent, and from
+    the trials so far an estimate of the rest.
+    """
+
+    def __init__(
+        self,
+        console: Console,
+        every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.console = console
+        self.every = every
+        self.clock = clock
+        self._started: dict[str, float] = {}
+        self._shown: dict[str, float] = {}
+        self._ended: set[str] = set()
+
+    def __call__(self, name: str, done: int, planned: int) -> None:
+        now = self.clock()
+        started = self._started.setdefault(name, now)
+        ended = done >= planned
+        last = self._shown.get(name)
+        if name in self._ended or (not ended and last is not None and now - last < self.every):
+            return
+        self._shown[name] = now
+        spent = now - started
+        line = f"tuning {name}: {done:,}/{planned:,} trials, {_clock(spent)} spent"
+        if ended:
+            self._ended.add(name)
+        elif done:
+            line += f", about {_clock(spent / done * (planned - done))} left"
+        self.console.print(line, highlight=False, soft_wrap=True)
+
+
+def _clock(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))
 
 
 def counts_table(title: str, counts: Iterable[tuple[str, int]]) -> Table:

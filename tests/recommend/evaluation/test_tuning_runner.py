@@ -97,14 +97,15 @@ def test_large_grids_use_coordinate_ascent(split: EvalSplit) -> None:
     result = tune("echotune", split, grid=big, progress=messages.append, on_trial=_record(calls))
     assert result.trials < 30 and len(messages) == result.trials
     assert result.validation_ndcg == max(score for _, score in result.history)
-    # Progress: one call per trial, counting up to a bound the search stays within,
-    # and a last call that fills the bar with the trials actually run.
+    # Progress: a call before the first trial, one per trial, counting up to a
+    # bound the search stays within, and a last call that fills the bar with
+    # the trials actually run.
     planned = planned_trials("echotune", big)
     sweep = sum(len(values) - 1 for values in big.values())  # new points per sweep
     middle = {k: v[len(v) // 2] for k, v in big.items()}
     starts = 1 if _defaults_in_grid("echotune", big) == middle else 2
     assert result.trials <= planned == starts * (1 + 2 * sweep)
-    assert [done for done, _ in calls[:-1]] == list(range(1, result.trials + 1))
+    assert [done for done, _ in calls[:-1]] == list(range(result.trials + 1))
     assert all(total == planned for _, total in calls[:-1])
     assert calls[-1] == (result.trials, result.trials)
 
@@ -117,7 +118,7 @@ def test_full_grid_progress_counts_every_point(split: EvalSplit) -> None:
     calls: list[tuple[int, int]] = []
     grid = {"neighbours": (5, 50), "shrink": (0.0, 100.0)}
     result = tune("itemknn", split, grid=grid, on_trial=_record(calls))
-    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4), (4, 4)] and result.trials == 4
+    assert calls == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4), (4, 4)] and result.trials == 4
 
 
 def test_every_tuned_model_has_a_grid() -> None:
@@ -348,7 +349,7 @@ def test_item_knn_grid_builds_neighbours_once_per_fold_and_group(
     in_grid_order = [dict(zip(grid, c, strict=True)) for c in itertools.product(*grid.values())]
     first_best = next(p for p in in_grid_order if alone[tuple(sorted(p.items()))] == best)
     assert result.params == first_best and result.validation_ndcg == best
-    assert [done for done, _ in calls] == [*range(1, 13), 12] and calls[0][1] == 12
+    assert [done for done, _ in calls] == [*range(13), 12] and calls[0][1] == 12
 
 
 def test_a_spent_budget_stops_the_item_knn_grid_after_its_first_group(split: EvalSplit) -> None:

@@ -253,7 +253,8 @@ def tune(
     runs): the rest score -inf, so the best finished trial wins. Full
     grids run in the grid's order, cheapest first where a grid lists cost
     (ALS factors) first and ascending. `on_trial(done, planned)` is called
-    after each trial, and once at the end with `done == planned`. `starts`
+    before the first trial with `done == 0`, after each trial, and once at the
+    end with `done == planned`. `starts`
     are more points for coordinate ascent to start from (see `seeded_starts`;
     grid parameters they lack take the middle value, values off the grid are
     kept until a sweep finds better). With `log`, a trial it has a score for
@@ -269,6 +270,8 @@ def tune(
     skipped = resumed = 0
     starts = [{k: v for k, v in start.items() if k in grid} for start in starts]
     planned = planned_trials(name, grid, starts)
+    if on_trial:
+        on_trial(0, planned)
 
     def over_budget() -> bool:
         """Whether no trial may start now (the first always runs)."""
