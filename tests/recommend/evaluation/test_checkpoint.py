@@ -9,7 +9,8 @@ import pytest
 
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
-from echotune.recommend.evaluation.checkpoint import TrialLog, context_of
+from echotune.recommend.evaluation import checkpoint
+from echotune.recommend.evaluation.checkpoint import SCORE_SOURCES, TrialLog, context_of
 from echotune.recommend.evaluation.split import EvalSplit, holdout_split
 from echotune.recommend.evaluation.tuning import GRIDS, Grid, TuningResult, tune
 
@@ -116,3 +117,11 @@ def test_a_checkpoint_that_cannot_be_written_is_refused(
 ) -> None:
     with pytest.raises(InvalidInput, match="cannot write the checkpoint .*missing"):
         reopen(tmp_path / "missing" / "trials.jsonl", folds)
+
+
+def test_the_context_covers_the_code_a_score_depends_on_and_not_the_search() -> None:
+    root = Path(checkpoint.__file__).resolve().parents[1]
+    covered = {str(p.relative_to(root)) for pattern in SCORE_SOURCES for p in root.glob(pattern)}
+    assert {"cf/echotune_model.py", "cf/als.py", "evaluation/trial.py"} <= covered
+    assert {"evaluation/metrics.py", "evaluation/split.py"} <= covered
+    assert "evaluation/tuning.py" not in covered and "evaluation/checkpoint.py" not in covered

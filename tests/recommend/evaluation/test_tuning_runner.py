@@ -20,6 +20,7 @@ from echotune.recommend.evaluation.split import (
     sample_evaluated,
     sample_users,
 )
+from echotune.recommend.evaluation.trial import validation_score
 from echotune.recommend.evaluation.tuning import (
     GRIDS,
     INERT,
@@ -32,7 +33,6 @@ from echotune.recommend.evaluation.tuning import (
     seeded_starts,
     sources,
     tune,
-    validation_score,
 )
 
 

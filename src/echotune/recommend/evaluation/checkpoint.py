@@ -5,7 +5,8 @@ crash or a Ctrl-C in the last model's search lost every trial before it.
 `TrialLog` appends each trial's validation score to a JSON-lines file as
 soon as it is known (one line per trial, flushed and synced), under a
 *context*: a digest of the validation folds (their train and test data),
-the seed, the tuning code and the numeric libraries. A later run with the
+the seed, the code a trial's score depends on (`SCORE_SOURCES`) and the
+numeric libraries. A later run with the
 same context takes those scores instead of running the trials again;
 lines of other contexts (another input, seed or code) are kept and
 ignored. Trials are deterministic for a given context (seeded models,
@@ -31,8 +32,10 @@ from echotune.recommend.cf.registry import Param
 from echotune.recommend.evaluation.split import EvalSplit
 
 TrialKey = tuple[tuple[str, Param], ...]
-# What a trial's score depends on besides its data, seed and parameters.
-CODE_PACKAGES = ("echotune.recommend.cf", "echotune.recommend.evaluation")
+# What a trial's score depends on besides its data, seed and parameters: the
+# models, the split, the metrics and the trial itself (`trial.py`), relative
+# to the `recommend` package; not the search, whose changes leave scores be.
+SCORE_SOURCES = ("cf/*.py", "evaluation/split.py", "evaluation/metrics.py", "evaluation/trial.py")
 LIBRARIES = ("implicit", "numpy", "scipy")
 
 
@@ -103,13 +106,12 @@ def context_of(folds: Sequence[EvalSplit], seed: int) -> str:
 
 
 def code_digest() -> str:
-    """A digest of the model and tuning sources and the versions of the libraries they use."""
+    """A digest of `SCORE_SOURCES` and the versions of the libraries they use."""
     digest = hashlib.blake2b(digest_size=16)
     root = Path(__file__).resolve().parents[1]
-    for package in CODE_PACKAGES:
-        folder = root / package.rsplit(".", 1)[-1]
-        for source in sorted(folder.glob("*.py")):
-            digest.update(source.name.encode())
+    for pattern in SCORE_SOURCES:
+        for source in sorted(root.glob(pattern)):
+            digest.update(str(source.relative_to(root)).encode())
             digest.update(source.read_bytes())
     for library in LIBRARIES:
         digest.update(f"{library}={metadata.version(library)}".encode())

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from echotune.recommend.cf.memo import KEEP_PER_KIND, reusing_parts
 from echotune.recommend.cf.registry import Param, make_model
 from echotune.recommend.evaluation.checkpoint import TrialLog
-from echotune.recommend.evaluation.metrics import CUTOFF, hit_matrix, ranking_metrics
 from echotune.recommend.evaluation.split import EvalSplit
+from echotune.recommend.evaluation.trial import validation_score
 
 Grid = Mapping[str, Sequence[Param]]
 # on_trial(distinct trials run, trials planned): for progress bars.
@@ -220,16 +220,6 @@ class TuningResult:
     stopped_by_budget: bool = False
     resumed: int = 0
     """Trials whose score came from a `TrialLog` rather than a run."""
-
-
-def validation_score(name: str, params: Mapping[str, Param], split: EvalSplit, seed: int) -> float:
-    """NDCG@10 of `name` with `params` fitted on `split.train`, scored on `split.test`."""
-    model = make_model(name, params, seed=seed)
-    model.fit(split.train)
-    users = split.users
-    recs = model.recommend(users, CUTOFF)
-    hits = hit_matrix(recs, users, split.test)
-    return float(ranking_metrics(hits, split.test_sizes[users])["ndcg@10"].mean())
 
 
 def tune(
