@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -302,3 +307,49 @@ def test_trial_lines_come_at_most_every_interval_with_an_estimate_left() -> None
         "tuning implicit-als: 3/10 trials, 0:01:10 spent, about 0:02:43 left",
         "tuning implicit-als: 10/10 trials, 0:05:00 spent",
     ]
+
+
+def test_ctrl_c_keeps_the_trials_that_ended_and_the_same_command_resumes(tmp_path: Path) -> None:
+    """A real process and a real SIGINT, as a user's Ctrl-C in a multi-hour run."""
+    data = tmp_path / "plays.tsv"
+    spec = SyntheticSpec(users=600, plays=40_000, items=2_000, clusters=8, seed=4)
+    write_interactions(data, synthetic_interactions(spec).triples())
+    checkpoint = tmp_path / "trials.jsonl"
+    command = [sys.executable, "-m", "echotune.cli.main", "eval", "--interactions", str(data)]
+    command += ["--models", "implicit-als", "--checkpoint", str(checkpoint), "--json"]
+
+    def kept() -> int:
+        return len(checkpoint.read_text(encoding="utf-8").splitlines())
+
+    wide = {**os.environ, "COLUMNS": "300"}
+    run = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=wide
+    )
+    deadline = time.monotonic() + 120
+    while run.poll() is None and time.monotonic() < deadline:
+        if checkpoint.exists() and kept() >= 3:
+            break
+        time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert out == ""
+    assert "interrupted: the trials that ended are kept in" in err and "run the same" in err
+    done = kept()
+    assert 3 <= done < len(list(itertools.product(*GRIDS["implicit-als"].values())))
+    # The same command resumes; a spent budget lets it run nothing new, so
+    # the result is made of exactly the trials the interrupted run kept.
+    resume = [*command, "--tune-minutes", "0"]
+    again = subprocess.run(
+        resume, check=False, capture_output=True, text=True, timeout=300, env=wide
+    )
+    assert again.returncode == 0, again.stderr
+    als = json.loads(again.stdout)["models"]["implicit-als"]
+    assert als["trials_resumed"] == als["trials"] == done and kept() == done
+
+
+def test_ctrl_c_without_a_checkpoint_names_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    from echotune.cli import eval_cmd
+
+    eval_cmd._interrupted(None)
+    assert "nothing was kept; with --checkpoint FILE" in " ".join(capsys.readouterr().err.split())

@@ -8,7 +8,9 @@ only JSON on stdout (progress goes to stderr). A bad row refuses the input
 unless `--max-bad-rows` allows it to be skipped; skipped rows are counted in
 the split (`input_rows_skipped`) and the first few shown on stderr. Exit
 codes: 0 done, 1 input refused (a bad line, an empty split, a bad `--columns`
-or `--models` value), 2 usage errors.
+or `--models` value), 2 usage errors, 130 interrupted (Ctrl-C). With
+`--checkpoint` every tuning trial is kept as it ends, so the same command
+run again resumes.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ console = Console()
 err_console = Console(stderr=True)
 # Missing or unreadable files are usage errors (exit 2), caught by Click before we run.
 FILE_CHECKS = {"exists": True, "dir_okay": False, "readable": True}
+# The shell's code for a run stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
 COLUMNS = ("precision@10", "recall@20", "ndcg@10", "map@10", "coverage", "diversity")
 
 
@@ -173,6 +177,9 @@ def eval_command(
     except EchotuneError as exc:
         err_console.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _interrupted(checkpoint)
+        raise typer.Exit(INTERRUPTED) from None
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
         return
@@ -217,6 +224,20 @@ def _read(path: Path, columns: Columns | None, bad: BadRows) -> Interactions:
         return read_interactions(
             path, columns, bad, progress=lambda done: bar.update(task, completed=done)
         )
+
+
+def _interrupted(checkpoint: Path | None) -> None:
+    """On stderr: what an interrupted run kept, and how to go on from it."""
+    if checkpoint is None:
+        err_console.print(
+            "[yellow]interrupted:[/yellow] nothing was kept; with --checkpoint FILE every "
+            "tuning trial is kept as it ends, and the same command run again resumes"
+        )
+        return
+    err_console.print(
+        f"[yellow]interrupted:[/yellow] the trials that ended are kept in "
+        f"{escape(str(checkpoint))}; run the same command again to resume"
+    )
 
 
 def _warn_skipped(bad: BadRows) -> None:
