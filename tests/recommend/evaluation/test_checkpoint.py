@@ -102,9 +102,14 @@ def test_a_torn_last_line_is_ignored_and_a_bad_line_refused(
     path = tmp_path / "trials.jsonl"
     first, _ = run("ease", folds, reopen(path, folds))
     lines = path.read_text(encoding="utf-8").splitlines()
-    # A run killed in the middle of a write leaves a last line without its end.
+    # A run killed in the middle of a write leaves a last line without its end:
+    # it is cut off, so the lines the resumed run appends stay whole.
     path.write_text("\n".join(lines) + "\n" + lines[-1][:25], encoding="utf-8")
-    assert len(reopen(path, folds).scores("ease")) == first.trials
+    resumed = reopen(path, folds)
+    assert len(resumed.scores("ease")) == first.trials
+    assert path.read_text(encoding="utf-8").splitlines() == lines
+    resumed.record("ease", (("lam", 7.0), ("weighting", "binary")), 0.5)
+    assert len(reopen(path, folds).scores("ease")) == first.trials + 1
     path.write_text("\n".join([lines[0], "{not json", *lines[1:]]) + "\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"trials\.jsonl:2: not a checkpoint line"):
         reopen(path, folds)

@@ -65,7 +65,14 @@ class TrialLog:
         self._scores.setdefault(model, {})[key] = score
 
     def _load(self) -> None:
-        lines = self.path.read_text(encoding="utf-8").split("\n")
+        data = self.path.read_bytes()
+        whole = data.rfind(b"\n") + 1
+        if whole < len(data):
+            # A last line without its newline: a write the last run did not
+            # finish. Cut it off, or the next line appended would join it.
+            with self.path.open("r+b") as out:
+                out.truncate(whole)
+        lines = data[:whole].decode("utf-8", errors="replace").split("\n")
         for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
@@ -74,9 +81,6 @@ class TrialLog:
                 key = tuple((str(k), v) for k, v in entry["params"])
                 context, model, score = entry["context"], entry["model"], float(entry["score"])
             except (ValueError, KeyError, TypeError) as exc:
-                if number == len(lines):
-                    # A last line without its newline: a write the last run did not finish.
-                    continue
                 raise InvalidInput(
                     f"{self.path}:{number}: not a checkpoint line ({exc}); "
                     "give another --checkpoint file or remove this one"
