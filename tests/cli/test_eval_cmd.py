@@ -237,7 +237,9 @@ def test_a_rerun_with_the_checkpoint_runs_no_trial_again(plays: Path, tmp_path: 
     trials = {name: model["trials"] for name, model in before["models"].items()}
     assert all(model["trials_resumed"] == 0 for model in before["models"].values())
     assert len(checkpoint.read_text(encoding="utf-8").splitlines()) == sum(trials.values())
-    again = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    rerun = runner.invoke(app, [*args, "--json"], env={"COLUMNS": "300"})
+    assert f"{sum(trials.values())} trial scores of this run kept" in rerun.stderr
+    again = json.loads(rerun.stdout)
     for name, model in again["models"].items():
         assert model["trials_resumed"] == model["trials"] == trials[name]
         assert model["params"] == before["models"][name]["params"]

@@ -163,7 +163,7 @@ def evaluate(
     if folds and config.checkpoint is not None:
         log = TrialLog(config.checkpoint, context_of(folds, config.seed))
         if progress:
-            kept = sum(len(log.scores(name)) for name in config.models)
+            kept = sum(len(log.scores(name)) for name in MODEL_NAMES)
             progress(f"checkpoint {config.checkpoint}: {kept:,} trial scores of this run kept")
     reports = _run_models(split, config, folds, vectors, log, progress, trials)
     return EvalReport(
