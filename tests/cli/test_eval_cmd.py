@@ -311,6 +311,27 @@ def test_trial_lines_come_at_most_every_interval_with_an_estimate_left() -> None
     ]
 
 
+def test_trial_lines_estimate_the_time_left_from_trials_run_not_taken() -> None:
+    from rich.console import Console
+
+    from echotune.cli.tables import TrialLines
+
+    now = [0.0]
+    console = Console(record=True, width=200, force_terminal=False)
+    lines = TrialLines(console, every=60.0, clock=lambda: now[0])
+    # 40 of 56 trials taken from a checkpoint at once, then 2 run in 120 s.
+    for done, resumed, at in ((0, 0, 0.0), (40, 40, 0.0), (41, 40, 60.0), (42, 40, 120.0)):
+        now[0] = at
+        lines("implicit-als", done, 56, resumed)
+    assert console.export_text().splitlines() == [
+        "tuning implicit-als: 0/56 trials, 0:00:00 spent",
+        "tuning implicit-als: 41/56 trials (40 from the checkpoint), 0:01:00 spent, "
+        + "about 0:15:00 left",
+        "tuning implicit-als: 42/56 trials (40 from the checkpoint), 0:02:00 spent, "
+        + "about 0:14:00 left",
+    ]
+
+
 def test_ctrl_c_keeps_the_trials_that_ended_and_the_same_command_resumes(tmp_path: Path) -> None:
     """A real process and a real SIGINT, as a user's Ctrl-C in a multi-hour run."""
     data = tmp_path / "plays.tsv"

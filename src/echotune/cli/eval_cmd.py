@@ -164,12 +164,12 @@ def eval_command(
         with trial_progress(err_console) as bars:
             tasks: dict[str, TaskID] = {}
 
-            def on_trial(name: str, done: int, planned: int) -> None:
+            def on_trial(name: str, done: int, planned: int, resumed: int) -> None:
                 if name not in tasks:
                     tasks[name] = bars.add_task(name, total=planned)
                 bars.update(tasks[name], completed=done, total=planned)
                 if lines is not None:
-                    lines(name, done, planned)
+                    lines(name, done, planned, resumed)
 
             report = evaluate(split, config, progress=progress, trials=on_trial)
         report.split["input_rows_skipped"] = bad.skipped

@@ -61,8 +61,10 @@ class TrialLines:
     Rich draws its bars into a log file only when they stop, so a multi-hour
     run sent to a file said nothing until each model was done. This writes a
     line when a model's tuning starts, then at most one every `every` seconds,
-    and one at its end: trials run of those planned, time spent, and from
-    the trials so far an estimate of the rest.
+    and one at its end: trials scored of those planned, time spent, and from
+    the trials run so far an estimate of the rest. Trials taken from a
+    checkpoint cost no time, so they are counted apart and left out of the
+    rate (counted in, a resumed run's first estimates read minutes for hours).
     """
 
     def __init__(
@@ -78,7 +80,7 @@ class TrialLines:
         self._shown: dict[str, float] = {}
         self._ended: set[str] = set()
 
-    def __call__(self, name: str, done: int, planned: int) -> None:
+    def __call__(self, name: str, done: int, planned: int, resumed: int = 0) -> None:
         now = self.clock()
         started = self._started.setdefault(name, now)
         ended = done >= planned
@@ -87,11 +89,14 @@ class TrialLines:
             return
         self._shown[name] = now
         spent = now - started
-        line = f"tuning {name}: {done:,}/{planned:,} trials, {_clock(spent)} spent"
+        line = f"tuning {name}: {done:,}/{planned:,} trials"
+        if resumed:
+            line += f" ({resumed:,} from the checkpoint)"
+        line += f", {_clock(spent)} spent"
         if ended:
             self._ended.add(name)
-        elif done:
-            line += f", about {_clock(spent / done * (planned - done))} left"
+        elif done > resumed:
+            line += f", about {_clock(spent / (done - resumed) * (planned - done))} left"
         self.console.print(line, highlight=False, soft_wrap=True)
 
 

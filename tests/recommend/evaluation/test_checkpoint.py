@@ -83,6 +83,27 @@ def test_an_interrupted_search_resumes_where_it_stopped(
     assert len(path.read_text(encoding="utf-8").splitlines()) == whole.trials
 
 
+def test_progress_counts_the_trials_taken_apart_from_those_run(
+    folds: list[EvalSplit], tmp_path: Path
+) -> None:
+    """So that an estimate of the time left is made from trials that took time."""
+    path = tmp_path / "trials.jsonl"
+    group = len(GRIDS["itemknn"]["neighbours"])
+    run("itemknn", folds, reopen(path, folds), budget=0.0)
+    calls: list[tuple[int, int, int]] = []
+    result = tune(
+        "itemknn",
+        folds,
+        log=reopen(path, folds),
+        on_trial=lambda done, planned, resumed: calls.append((done, planned, resumed)),
+    )
+    assert calls[0] == (0, result.trials, 0)
+    assert calls[-1] == (result.trials, result.trials, group)
+    # The first group's trials are taken one by one before any trial is run.
+    assert [c[2] for c in calls[1 : group + 1]] == list(range(1, group + 1))
+    assert all(resumed == group for _, _, resumed in calls[group + 1 :])
+
+
 def test_scores_of_another_context_are_kept_and_not_taken(
     folds: list[EvalSplit], tmp_path: Path
 ) -> None:

@@ -110,8 +110,8 @@ def test_large_grids_use_coordinate_ascent(split: EvalSplit) -> None:
     assert calls[-1] == (result.trials, result.trials)
 
 
-def _record(calls: list[tuple[int, int]]) -> Callable[[int, int], None]:
-    return lambda done, planned: calls.append((done, planned))
+def _record(calls: list[tuple[int, int]]) -> Callable[[int, int, int], None]:
+    return lambda done, planned, _resumed: calls.append((done, planned))
 
 
 def test_full_grid_progress_counts_every_point(split: EvalSplit) -> None:
@@ -267,7 +267,7 @@ def test_the_runner_hands_the_tuned_baselines_to_echotunes_search_as_starts(
     monkeypatch.setitem(GRIDS, "echotune", blend)  # 192 points: coordinate ascent
     planned: dict[str, int] = {}
     config = EvalConfig(models=("itemknn", "ease", "echotune"))
-    report = evaluate(split, config, trials=lambda name, _, n: planned.setdefault(name, n))
+    report = evaluate(split, config, trials=lambda name, _, n, __: planned.setdefault(name, n))
     knn, ease, echotune = report.models
     starts = seeded_starts("echotune", {"itemknn": knn.params, "ease": ease.params})
     assert planned["echotune"] == planned_trials("echotune", blend, starts)

@@ -122,22 +122,22 @@ def _measure(report: ModelReport, split: EvalSplit, vectors: sp.csr_matrix, seed
 
 
 def _for_model(
-    trials: Callable[[str, int, int], None] | None, name: str
-) -> Callable[[int, int], None] | None:
+    trials: Callable[[str, int, int, int], None] | None, name: str
+) -> Callable[[int, int, int], None] | None:
     if trials is None:
         return None
-    return lambda done, planned: trials(name, done, planned)
+    return lambda done, planned, resumed: trials(name, done, planned, resumed)
 
 
 def evaluate(
     split: EvalSplit,
     config: EvalConfig = EvalConfig(),
     progress: Callable[[str], None] | None = None,
-    trials: Callable[[str, int, int], None] | None = None,
+    trials: Callable[[str, int, int, int], None] | None = None,
 ) -> EvalReport:
     """Tune (optionally) and fit each model on `split.train`, measure on `split.test`.
 
-    `progress` gets a line per event; `trials(model, done, planned)` follows
+    `progress` gets a line per event; `trials(model, done, planned, resumed)` follows
     each model's tuning trial by trial (see `tuning.tune`).
 
     Tuning uses validation folds carved from train, or from a seeded sample of
@@ -190,7 +190,7 @@ def _run_models(
     vectors: sp.csr_matrix,
     log: TrialLog | None,
     progress: Callable[[str], None] | None,
-    trials: Callable[[str, int, int], None] | None,
+    trials: Callable[[str, int, int, int], None] | None,
 ) -> list[ModelReport]:
     """Each model of `config` tuned on `folds` (if any), fitted on train and measured."""
     reports = []

@@ -35,8 +35,9 @@ from echotune.recommend.evaluation.split import EvalSplit
 from echotune.recommend.evaluation.trial import validation_score
 
 Grid = Mapping[str, Sequence[Param]]
-# on_trial(distinct trials run, trials planned): for progress bars.
-TrialCallback = Callable[[int, int], None]
+# on_trial(distinct trials scored, trials planned, of them taken from a checkpoint):
+# for progress bars (an estimate of the time left counts only trials run).
+TrialCallback = Callable[[int, int, int], None]
 FULL_GRID_LIMIT = 100
 COORDINATE_ROUNDS = 2
 
@@ -242,7 +243,7 @@ def tune(
     always runs; a `NESTED` grid's groups start whole, so its first group
     runs): the rest score -inf, so the best finished trial wins. Full
     grids run in the grid's order, cheapest first where a grid lists cost
-    (ALS factors) first and ascending. `on_trial(done, planned)` is called
+    (ALS factors) first and ascending. `on_trial(done, planned, resumed)` is called
     before the first trial with `done == 0`, after each trial, and once at the
     end with `done == planned`. `starts`
     are more points for coordinate ascent to start from (see `seeded_starts`;
@@ -261,7 +262,7 @@ def tune(
     starts = [{k: v for k, v in start.items() if k in grid} for start in starts]
     planned = planned_trials(name, grid, starts)
     if on_trial:
-        on_trial(0, planned)
+        on_trial(0, planned, 0)
 
     def over_budget() -> bool:
         """Whether no trial may start now (the first always runs)."""
@@ -274,15 +275,20 @@ def tune(
         inert = INERT[name](params) if name in INERT else frozenset()
         return tuple(sorted((k, v) for k, v in params.items() if k not in inert))
 
-    def score(searched: dict[str, Param]) -> float:
-        nonlocal skipped, resumed
-        params = {**searched, **fixed}
-        key = key_of(searched)
+    def take(key: tuple[tuple[str, Param], ...]) -> None:
+        """The checkpoint's score for `key`, if it has one and the cache has not."""
+        nonlocal resumed
         if key not in cache and key in recorded:
             cache[key] = recorded[key]
             resumed += 1
             if on_trial:
-                on_trial(len(cache), max(planned, len(cache)))
+                on_trial(len(cache), max(planned, len(cache)), resumed)
+
+    def score(searched: dict[str, Param]) -> float:
+        nonlocal skipped
+        params = {**searched, **fixed}
+        key = key_of(searched)
+        take(key)
         if key not in cache:
             if over_budget():
                 skipped += 1
@@ -294,7 +300,7 @@ def tune(
             if progress:
                 progress(f"  trial {name} {params} -> ndcg@10 {cache[key]:.4f}")
             if on_trial:
-                on_trial(len(cache), max(planned, len(cache)))
+                on_trial(len(cache), max(planned, len(cache)), resumed)
         return cache[key]
 
     def score_group(group: Sequence[dict[str, Param]]) -> None:
@@ -302,7 +308,9 @@ def tune(
 
         Once the budget is spent it scores nothing: `score` then skips them.
         """
-        todo = [s for s in group if key_of(s) not in cache and key_of(s) not in recorded]
+        for searched in group:
+            take(key_of(searched))
+        todo = [s for s in group if key_of(s) not in cache]
         if not todo or over_budget():
             return
         totals = [0.0] * len(todo)
@@ -321,7 +329,7 @@ def tune(
         # Once per group: its trials end together, and a call per trial made the
         # first of them look like a whole group's time (estimates 6x too long).
         if on_trial:
-            on_trial(len(cache), max(planned, len(cache)))
+            on_trial(len(cache), max(planned, len(cache)), resumed)
 
     # Two parts per fold: the setting a sweep holds and the one it varies.
     with reusing_parts(keep=max(KEEP_PER_KIND, 2 * len(folds))):
@@ -329,7 +337,7 @@ def tune(
     result.stopped_by_budget = skipped > 0
     result.resumed = resumed
     if on_trial:
-        on_trial(len(cache), len(cache))
+        on_trial(len(cache), len(cache), resumed)
     return result
 
 
