@@ -290,6 +290,41 @@ def test_tuning_progress_is_written_as_lines_when_stderr_is_a_file(plays: Path) 
     assert result.exit_code == 0, result.output
     assert re.search(r"^tuning ease: 0/18 trials, 0:00:00 spent$", result.stderr, re.MULTILINE)
     assert re.search(r"^tuning ease: 18/18 trials, 0:00:\d\d spent$", result.stderr, re.MULTILINE)
+    # Reading too: a line as it starts and one as it ends.
+    size = f"{plays.stat().st_size:,}"
+    assert re.search(
+        rf"^reading {plays.name}: 0% of {size} bytes, 0:00:00 spent$", result.stderr, re.MULTILINE
+    )
+    assert re.search(
+        rf"^reading {plays.name}: 100% of {size} bytes, 0:00:\d\d spent$",
+        result.stderr,
+        re.MULTILINE,
+    )
+
+
+def test_reading_lines_come_at_most_every_interval_with_an_estimate_left() -> None:
+    from rich.console import Console
+
+    from echotune.cli.tables import ByteLines
+
+    now = [0.0]
+    console = Console(record=True, width=200, force_terminal=False)
+    lines = ByteLines(console, "big.tsv.gz", 1_000_000, every=60.0, clock=lambda: now[0])
+    for done, at in (
+        (0, 0.0),
+        (100_000, 30.0),
+        (250_000, 75.0),
+        (400_000, 120.0),
+        (1_000_000, 300.0),
+    ):
+        now[0] = at
+        lines(done)
+    lines(1_000_000)  # the reader's last call may repeat the end
+    assert console.export_text().splitlines() == [
+        "reading big.tsv.gz: 0% of 1,000,000 bytes, 0:00:00 spent",
+        "reading big.tsv.gz: 25% of 1,000,000 bytes, 0:01:15 spent, about 0:03:45 left",
+        "reading big.tsv.gz: 100% of 1,000,000 bytes, 0:05:00 spent",
+    ]
 
 
 def test_trial_lines_come_at_most_every_interval_with_an_estimate_left() -> None:

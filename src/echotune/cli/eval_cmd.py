@@ -25,7 +25,7 @@ from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
-from echotune.cli.tables import TrialLines, byte_progress, trial_progress
+from echotune.cli.tables import ByteLines, TrialLines, byte_progress, trial_progress
 from echotune.errors import EchotuneError, InvalidInput
 from echotune.recommend.cf.files import BadRows, Columns, read_interactions
 from echotune.recommend.cf.interactions import Interactions
@@ -219,11 +219,19 @@ def _split(
 
 def _read(path: Path, columns: Columns | None, bad: BadRows) -> Interactions:
     """`path` read whole, under a bar over its bytes on stderr (a 19 M-row file takes ~90 s)."""
+    size = path.stat().st_size
+    lines = None if err_console.is_terminal else ByteLines(err_console, path.name, size)
+    if lines is not None:
+        lines(0)
+
+    def read(done: int) -> None:
+        bar.update(task, completed=done)
+        if lines is not None:
+            lines(done)
+
     with byte_progress("{task.description}", err_console, verb="reading") as bar:
-        task = bar.add_task(escape(path.name), total=path.stat().st_size)
-        return read_interactions(
-            path, columns, bad, progress=lambda done: bar.update(task, completed=done)
-        )
+        task = bar.add_task(escape(path.name), total=size)
+        return read_interactions(path, columns, bad, progress=read)
 
 
 def _interrupted(checkpoint: Path | None) -> None:

@@ -100,6 +100,50 @@ class TrialLines:
         self.console.print(line, highlight=False, soft_wrap=True)
 
 
+class ByteLines:
+    """Reading progress as plain lines, for a stderr that is not a terminal.
+
+    As `TrialLines`: a line when reading starts, at most one every `every`
+    seconds with the share read and an estimate of the time left, and one at
+    the end. A 48 M-row file takes minutes to read, and a log said nothing
+    of it.
+    """
+
+    def __init__(
+        self,
+        console: Console,
+        label: str,
+        total: int,
+        every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.console = console
+        self.label = label
+        self.total = max(total, 1)
+        self.every = every
+        self.clock = clock
+        self._started = clock()
+        self._shown: float | None = None
+        self._ended = False
+
+    def __call__(self, done: int) -> None:
+        now = self.clock()
+        ended = done >= self.total
+        if self._ended or (
+            not ended and self._shown is not None and now - self._shown < self.every
+        ):
+            return
+        self._shown = now
+        spent = now - self._started
+        line = f"reading {self.label}: {min(done / self.total, 1.0):.0%} of {self.total:,} bytes"
+        line += f", {_clock(spent)} spent"
+        if ended:
+            self._ended = True
+        elif done:
+            line += f", about {_clock(spent / done * (self.total - done))} left"
+        self.console.print(line, highlight=False, soft_wrap=True)
+
+
 def _clock(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
 
