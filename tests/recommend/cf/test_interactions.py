@@ -36,3 +36,31 @@ def test_triples_round_trip() -> None:
     triples = [("a", "x", 1.0), ("b", "y", 2.5), ("a", "y", 3.0)]
     assert sorted(Interactions.from_triples(triples).triples()) == sorted(triples)
     assert np.isclose(Interactions.from_triples(triples).matrix.sum(), 6.5)
+
+
+def test_typed_gathering_builds_what_float64_lists_built() -> None:
+    """Weights are gathered as float32 (4 bytes, not a Python float each): the
+    matrix is the one built from float64 values, rounded once, then summed."""
+    rng = np.random.default_rng(3)
+    users = [f"u{n}" for n in rng.integers(0, 50, 2_000)]
+    items = [f"i{n}" for n in rng.integers(0, 300, 2_000)]
+    weights = [1 / 3, 1e-8, 16_777_217.0, 0.1, 2.5e6] * 400
+    built = Interactions.from_triples(zip(users, items, weights, strict=True))
+    user_ids = list(dict.fromkeys(users))
+    item_ids = list(dict.fromkeys(items))
+    expected = Interactions.from_indices(
+        user_ids,
+        item_ids,
+        [user_ids.index(u) for u in users],
+        [item_ids.index(i) for i in items],
+        np.asarray(weights, dtype=np.float64),
+    )
+    assert built.user_ids == expected.user_ids and built.item_ids == expected.item_ids
+    assert (built.matrix != expected.matrix).nnz == 0
+
+
+def test_no_triples_and_weights_past_float32_range() -> None:
+    empty = Interactions.from_triples([])
+    assert empty.matrix.shape == (0, 0) and empty.nnz == 0
+    with pytest.raises(InvalidInput, match="finite"):
+        Interactions.from_triples([("a", "x", 1e39)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,18 +66,27 @@ class Interactions:
 
     @classmethod
     def from_triples(cls, triples: Iterable[tuple[str, str, float]]) -> Interactions:
-        """Build from (user, item, weight); ids keep first-seen order, repeats are summed."""
+        """Build from (user, item, weight); ids keep first-seen order, repeats are summed.
+
+        Indices and weights are gathered in typed arrays, 4 bytes a value: as
+        lists of Python numbers (~36 bytes a value) reading 47 M rows peaked
+        at 7.8 GB. Weights are float32 as in the matrix they go into.
+        """
         users: dict[str, int] = {}
         items: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        weights: list[float] = []
+        rows = array("i")
+        cols = array("i")
+        weights = array("f")
         for user, item, weight in triples:
             rows.append(users.setdefault(user, len(users)))
             cols.append(items.setdefault(item, len(items)))
             weights.append(weight)
         return cls.from_indices(
-            tuple(users), tuple(items), np.asarray(rows), np.asarray(cols), np.asarray(weights)
+            tuple(users),
+            tuple(items),
+            np.frombuffer(rows, dtype=np.intc) if rows else np.zeros(0, np.int64),
+            np.frombuffer(cols, dtype=np.intc) if cols else np.zeros(0, np.int64),
+            np.frombuffer(weights, dtype=np.float32) if weights else np.zeros(0, np.float32),
         )
 
     @classmethod
