@@ -55,6 +55,39 @@ def trial_progress(console: Console) -> Progress:
     )
 
 
+class _Pacer:
+    """When a plain progress line is due, per task: its first call, then at most
+    one every `every` seconds, and its end (once)."""
+
+    def __init__(self, every: float, clock: Callable[[], float]) -> None:
+        self.every = every
+        self.clock = clock
+        self._started: dict[str, float] = {}
+        self._shown: dict[str, float] = {}
+        self._ended: set[str] = set()
+
+    def due(self, task: str, ended: bool) -> float | None:
+        """Seconds since `task`'s first call if a line is due now, else None."""
+        now = self.clock()
+        started = self._started.setdefault(task, now)
+        last = self._shown.get(task)
+        if task in self._ended or (not ended and last is not None and now - last < self.every):
+            return None
+        self._shown[task] = now
+        if ended:
+            self._ended.add(task)
+        return now - started
+
+
+def _progress_line(head: str, spent: float, ended: bool, rate_done: int, left: int) -> str:
+    """`head`, the time spent and, while not ended, the time `left` units take at the
+    pace of the `rate_done` units that took `spent`."""
+    line = f"{head}, {_clock(spent)} spent"
+    if not ended and rate_done > 0:
+        line += f", about {_clock(spent / rate_done * left)} left"
+    return line
+
+
 class TrialLines:
     """Tuning progress as plain lines, for a stderr that is not a terminal.
 
@@ -74,29 +107,17 @@ class TrialLines:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.console = console
-        self.every = every
-        self.clock = clock
-        self._started: dict[str, float] = {}
-        self._shown: dict[str, float] = {}
-        self._ended: set[str] = set()
+        self._pacer = _Pacer(every, clock)
 
     def __call__(self, name: str, done: int, planned: int, resumed: int = 0) -> None:
-        now = self.clock()
-        started = self._started.setdefault(name, now)
         ended = done >= planned
-        last = self._shown.get(name)
-        if name in self._ended or (not ended and last is not None and now - last < self.every):
+        spent = self._pacer.due(name, ended)
+        if spent is None:
             return
-        self._shown[name] = now
-        spent = now - started
-        line = f"tuning {name}: {done:,}/{planned:,} trials"
+        head = f"tuning {name}: {done:,}/{planned:,} trials"
         if resumed:
-            line += f" ({resumed:,} from the checkpoint)"
-        line += f", {_clock(spent)} spent"
-        if ended:
-            self._ended.add(name)
-        elif done > resumed:
-            line += f", about {_clock(spent / (done - resumed) * (planned - done))} left"
+            head += f" ({resumed:,} from the checkpoint)"
+        line = _progress_line(head, spent, ended, done - resumed, planned - done)
         self.console.print(line, highlight=False, soft_wrap=True)
 
 
@@ -105,7 +126,7 @@ class ByteLines:
 
     As `TrialLines`: a line when reading starts, at most one every `every`
     seconds with the share read and an estimate of the time left, and one at
-    the end. A 48 M-row file takes minutes to read, and a log said nothing
+    the end. A 47 M-row file takes minutes to read, and a log said nothing
     of it.
     """
 
@@ -120,27 +141,16 @@ class ByteLines:
         self.console = console
         self.label = label
         self.total = max(total, 1)
-        self.every = every
-        self.clock = clock
-        self._started = clock()
-        self._shown: float | None = None
-        self._ended = False
+        self._pacer = _Pacer(every, clock)
 
     def __call__(self, done: int) -> None:
-        now = self.clock()
         ended = done >= self.total
-        if self._ended or (
-            not ended and self._shown is not None and now - self._shown < self.every
-        ):
+        spent = self._pacer.due(self.label, ended)
+        if spent is None:
             return
-        self._shown = now
-        spent = now - self._started
-        line = f"reading {self.label}: {min(done / self.total, 1.0):.0%} of {self.total:,} bytes"
-        line += f", {_clock(spent)} spent"
-        if ended:
-            self._ended = True
-        elif done:
-            line += f", about {_clock(spent / done * (self.total - done))} left"
+        share = min(done / self.total, 1.0)
+        head = f"reading {self.label}: {share:.0%} of {self.total:,} bytes"
+        line = _progress_line(head, spent, ended, done, self.total - done)
         self.console.print(line, highlight=False, soft_wrap=True)
 
 
