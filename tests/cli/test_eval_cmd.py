@@ -283,6 +283,37 @@ def test_tuning_bars_show_trials_elapsed_and_time_left() -> None:
     assert "tuning implicit-als" in shown and "28/56 trials" in shown and "left" in shown
 
 
+def test_tuning_bar_estimates_the_time_left_from_trials_run_not_taken() -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from echotune.cli.tables import TrialsLeftColumn
+
+    now = [0.0]
+    column = TrialsLeftColumn()
+    bars = Progress(column, console=Console(width=80), get_time=lambda: now[0])
+    task = bars.add_task("implicit-als", total=56)
+
+    def left() -> str:
+        return column.render(bars.tasks[task]).plain
+
+    assert left() == "-:--:--"
+    # 40 trials taken from a checkpoint at once: no pace yet, however many done.
+    bars.update(task, completed=40, resumed=40)
+    assert left() == "-:--:--"
+    # Then 2 run in 120 s: 14 left at 60 s each.
+    now[0] = 120.0
+    bars.update(task, completed=42, resumed=40)
+    assert left() == "0:14:00"
+    # Without a checkpoint the same pace counts every trial.
+    fresh = bars.add_task("ease", total=10)
+    now[0] = 220.0
+    bars.update(fresh, completed=4)
+    assert column.render(bars.tasks[fresh]).plain == "0:02:30"
+    bars.update(fresh, completed=10)
+    assert column.render(bars.tasks[fresh]).plain == "0:00:00"
+
+
 def test_tuning_progress_is_written_as_lines_when_stderr_is_a_file(plays: Path) -> None:
     # CliRunner's stderr is not a terminal, as a log file is not.
     args = ["--interactions", str(plays), "--models", "ease", "--json"]

@@ -167,7 +167,7 @@ def eval_command(
             def on_trial(name: str, done: int, planned: int, resumed: int) -> None:
                 if name not in tasks:
                     tasks[name] = bars.add_task(name, total=planned)
-                bars.update(tasks[name], completed=done, total=planned)
+                bars.update(tasks[name], completed=done, total=planned, resumed=resumed)
                 if lines is not None:
                     lines(name, done, planned, resumed)
 

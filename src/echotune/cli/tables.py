@@ -12,12 +12,15 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from echotune.recommend.personal.store import TrainReport
 
@@ -40,8 +43,9 @@ def trial_progress(console: Console) -> Progress:
 
     For coordinate-ascent grids the planned count is an upper bound (repeated
     points are not run again), so the bar jumps to full when the search ends.
-    The time left is estimated from the trials so far; ALS trials grow costlier
-    as its factors grow, so read it as a lower bound there.
+    The time left is estimated from the trials run so far (`TrialsLeftColumn`);
+    ALS trials grow costlier as its factors grow, so read it as a lower bound
+    there.
     """
     return Progress(
         TextColumn("tuning [bold]{task.description}[/bold]"),
@@ -50,9 +54,28 @@ def trial_progress(console: Console) -> Progress:
         TextColumn("trials"),
         TimeElapsedColumn(),
         TextColumn("left"),
-        TimeRemainingColumn(),
+        TrialsLeftColumn(),
         console=console,
     )
+
+
+class TrialsLeftColumn(ProgressColumn):
+    """The time a tuning bar's remaining trials take at the pace of those run.
+
+    The task's `resumed` field counts trials taken from a checkpoint: they
+    cost no time, so they are left out of the pace. Rich's own column counts
+    them in, and a run resuming 40 of 56 trials read a few seconds left for
+    an hour of fits.
+    """
+
+    def render(self, task: Task) -> Text:
+        run = task.completed - int(task.fields.get("resumed", 0))
+        if task.finished:
+            return Text("0:00:00", style="progress.remaining")
+        if task.total is None or task.elapsed is None or run <= 0:
+            return Text("-:--:--", style="progress.remaining")
+        left = task.elapsed / run * (task.total - task.completed)
+        return Text(_clock(left), style="progress.remaining")
 
 
 class _Pacer:
