@@ -53,6 +53,9 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/llm_router.py
 	$(BIN)/python bench/tune_hybrid.py
 	$(BIN)/python bench/tune_knn.py
+	$(BIN)/python bench/ease_scoring.py
+	$(BIN)/python bench/read_memory.py
+	$(BIN)/python bench/split_memory.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -142,3 +142,92 @@ def test_an_evaluation_sample_keeps_train_and_the_chosen_users_tests() -> None:
     assert sample_evaluated(split, split.users.size, seed=9) is split
     with pytest.raises(InvalidInput, match="at least 1 user"):
         sample_evaluated(split, 0)
+
+
+def whole_array_test_mask(data: Interactions, fraction: float, seed: int) -> np.ndarray:
+    """The split's definition at once: one key per entry from one stream, in the
+    matrix's order; each user's n_test lowest keys go to test."""
+    matrix = data.matrix
+    lengths = np.diff(matrix.indptr)
+    n_test = np.clip(np.rint(lengths * fraction), 1, np.maximum(lengths - 1, 1))
+    n_test[lengths < 5] = 0
+    rows = np.repeat(np.arange(data.n_users), lengths)
+    order = np.lexsort((np.random.default_rng(seed).random(matrix.nnz), rows))
+    rank = np.empty(matrix.nnz, dtype=np.int64)
+    rank[order] = np.arange(matrix.nnz) - matrix.indptr[rows[order]]
+    mask: np.ndarray = rank < n_test[rows]
+    return mask
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 21])
+def test_ranking_a_block_of_users_at_a_time_gives_the_split_of_all_at_once(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    import echotune.recommend.evaluation.split as split_module
+
+    # Rows of 0 to 40 items, so blocks of 1 and 7 entries cut inside long rows.
+    lengths = [(u * 13) % 41 for u in range(120)]
+    triples = [
+        (f"u{u}", f"t{(u * 5 + 3 * i) % 300}", 1.0 + i % 3)
+        for u, n in enumerate(lengths)
+        for i in range(n)
+    ]
+    data = Interactions.from_triples(triples)
+    monkeypatch.setattr(split_module, "_BLOCK_ENTRIES", block)
+    split = holdout_split(data, 0.3, seed=11)
+    mask = whole_array_test_mask(data, 0.3, seed=11)
+    rows = np.repeat(np.arange(data.n_users), np.diff(data.matrix.indptr))
+    expected_test = pairs(data, rows[mask], data.matrix.indices[mask])
+    held = {
+        (split.train.user_ids[u], split.train.item_ids[i])
+        for u, i in zip(*split.test.nonzero(), strict=True)
+    }
+    assert held <= expected_test
+    # The test pairs train cannot know are counted, not lost.
+    assert int(split.test_sizes.sum()) == len(expected_test)
+    expected_train = pairs(data, rows[~mask], data.matrix.indices[~mask])
+    assert pairs(split.train, *split.train.matrix.nonzero()) == expected_train
+    # Weights travel with train pairs, and the matrices are canonical.
+    weights = dict(zip(pairs_list(data), data.matrix.data.tolist(), strict=True))
+    for (user, item), weight in zip(
+        pairs_list(split.train), split.train.matrix.data.tolist(), strict=True
+    ):
+        assert weights[(user, item)] == weight
+    for matrix in (split.train.matrix, split.test):
+        assert matrix.has_canonical_format and matrix.dtype == np.float32
+
+
+def pairs_list(data: Interactions) -> list[tuple[str, str]]:
+    rows = np.repeat(np.arange(data.n_users), np.diff(data.matrix.indptr))
+    return [
+        (data.user_ids[r], data.item_ids[c]) for r, c in zip(rows, data.matrix.indices, strict=True)
+    ]
+
+
+def test_row_blocks_cover_every_row_once_and_a_long_row_alone() -> None:
+    from echotune.recommend.evaluation.split import _row_blocks
+
+    # Rows of 3, 0, 10, 2, 2, 0, 0 and 1 entries, blocks of about 4 entries.
+    indptr = np.cumsum([0, 3, 0, 10, 2, 2, 0, 0, 1])
+    assert _row_blocks(indptr, 4) == [(0, 2), (2, 3), (3, 7), (7, 8)]
+    assert _row_blocks(np.array([0]), 4) == []
+    assert _row_blocks(indptr, 100) == [(0, 8)]
+
+
+def test_compact_drops_empty_users_and_items_and_renumbers_the_rest() -> None:
+    import scipy.sparse as sp
+
+    from echotune.recommend.evaluation.split import compact
+
+    dense = np.array(
+        [[0, 2, 0, 0, 1], [0, 0, 0, 0, 0], [3, 0, 0, 0, 4], [0, 0, 0, 0, 0]], dtype=np.float32
+    )
+    data = Interactions(("a", "b", "c", "d"), ("v", "w", "x", "y", "z"), sp.csr_matrix(dense))
+    small = compact(data)
+    assert small.user_ids == ("a", "c") and small.item_ids == ("v", "w", "z")
+    assert small.matrix.toarray().tolist() == [[0, 2, 1], [3, 0, 4]]
+    assert small.matrix.has_canonical_format
+    small.matrix.data[:] = 0  # a copy: the input keeps its weights
+    assert data.matrix.sum() == 10
+    full = Interactions(("a",), ("v",), sp.csr_matrix(np.ones((1, 1), dtype=np.float32)))
+    assert compact(full) is full

@@ -9,6 +9,7 @@ in each user's count of test items (`test_sizes`), so recall is not inflated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,11 @@ def holdout_split(
 
     Each eligible user lends round(fraction x n) items, at least 1 and at most
     n - 1. Users with fewer than `min_user_items` items stay in train only.
+
+    Each entry gets a random key (one stream, in the matrix's order); a
+    user's `n_test` lowest keys go to test. Users are ranked a block at a
+    time, so the working memory is a block's, not the whole matrix's: done
+    on all 47 M entries at once it peaked at 6.2 GB (`bench/split_memory.py`).
     """
     if not 0.0 < test_fraction < 1.0:
         raise InvalidInput(f"test fraction must be between 0 and 1, got {test_fraction}")
@@ -54,15 +60,20 @@ def holdout_split(
     lengths = np.diff(matrix.indptr)
     n_test = np.clip(np.rint(lengths * test_fraction), 1, np.maximum(lengths - 1, 1))
     n_test[lengths < max(min_user_items, 2)] = 0
-    rows = np.repeat(np.arange(data.n_users), lengths)
-    # A random key per entry, sorted within each row: the first n_test go to test.
-    keys = np.random.default_rng(seed).random(matrix.nnz)
-    order = np.lexsort((keys, rows))
-    rank = np.empty(matrix.nnz, dtype=np.int64)
-    rank[order] = np.arange(matrix.nnz) - matrix.indptr[rows[order]]
-    is_test = rank < n_test[rows]
-    train = _select(matrix, ~is_test)
-    test = _select(matrix, is_test)
+    n_test = n_test.astype(np.int64)
+    is_test = np.zeros(matrix.nnz, dtype=bool)
+    rng = np.random.default_rng(seed)
+    for first, last in _row_blocks(matrix.indptr, _BLOCK_ENTRIES):
+        start, end = int(matrix.indptr[first]), int(matrix.indptr[last])
+        keys = rng.random(end - start)
+        rows = np.repeat(np.arange(last - first), lengths[first:last])
+        order = np.lexsort((keys, rows))
+        sorted_rows = rows[order]
+        rank = np.arange(end - start) - (matrix.indptr[first:last][sorted_rows] - start)
+        is_test[start + order] = rank < n_test[first:last][sorted_rows]
+    train = _select(matrix, ~is_test, lengths - n_test)
+    test = _select(matrix, is_test, n_test)
+    del is_test
     split = align(
         Interactions(data.user_ids, data.item_ids, train), data.user_ids, data.item_ids, test
     )
@@ -71,13 +82,34 @@ def holdout_split(
     return EvalSplit(split.train, split.test, split.test_sizes, stats)
 
 
-def _select(matrix: sp.csr_matrix, mask: npt.NDArray[np.bool_]) -> sp.csr_matrix:
-    coo = matrix.tocoo()
-    out = sp.csr_matrix(
-        (coo.data[mask], (coo.row[mask], coo.col[mask])), shape=matrix.shape, dtype=np.float32
+# Entries ranked at once by `holdout_split`: ~60 MB of working arrays.
+_BLOCK_ENTRIES = 1 << 21
+
+
+def _row_blocks(indptr: npt.NDArray[np.integer], entries: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges [first, last) covering every row, each of about
+    `entries` entries (a longer row is a range of its own)."""
+    n_rows = indptr.size - 1
+    bounds = [0]
+    while bounds[-1] < n_rows:
+        first = bounds[-1]
+        limit = int(indptr[first]) + entries
+        last = int(np.searchsorted(indptr, limit, side="right")) - 1
+        bounds.append(min(max(last, first + 1), n_rows))
+    return list(pairwise(bounds))
+
+
+def _select(
+    matrix: sp.csr_matrix, mask: npt.NDArray[np.bool_], counts: npt.NDArray[np.int64]
+) -> sp.csr_matrix:
+    """The entries of `mask`, `counts[u]` of them in row u, as a CSR of the same
+    shape: a subsequence of a canonical matrix's entries is canonical too."""
+    indptr = np.zeros(matrix.shape[0] + 1, dtype=matrix.indptr.dtype)
+    np.cumsum(counts, out=indptr[1:])
+    return sp.csr_matrix(
+        (matrix.data[mask].astype(np.float32, copy=False), matrix.indices[mask], indptr),
+        shape=matrix.shape,
     )
-    out.sort_indices()
-    return out
 
 
 def align(
@@ -126,11 +158,11 @@ def align(
 
 
 def _in_train(train: Interactions, users: I64, items: I64) -> npt.NDArray[np.bool_]:
-    """Whether each (user, item) pair has a train interaction."""
-    rows = np.repeat(np.arange(train.n_users, dtype=np.int64), np.diff(train.matrix.indptr))
-    found: npt.NDArray[np.bool_] = np.isin(
-        users * train.n_items + items, rows * train.n_items + train.matrix.indices
-    )
+    """Whether each (user, item) pair has a train interaction: a binary search in
+    the user's sorted row per pair (train weights are never explicit zeros)."""
+    if users.size == 0:
+        return np.zeros(0, dtype=bool)
+    found: npt.NDArray[np.bool_] = np.asarray(train.matrix[users, items]).ravel() != 0
     return found
 
 
@@ -179,14 +211,27 @@ def sample_users(data: Interactions, n_users: int, seed: int = 42) -> Interactio
 
 
 def compact(data: Interactions) -> Interactions:
-    """Drop users and items with no interaction, keeping order."""
-    users = np.flatnonzero(np.diff(data.matrix.indptr) > 0)
-    items = np.flatnonzero(np.bincount(data.matrix.indices, minlength=data.n_items) > 0)
+    """Drop users and items with no interaction, keeping order.
+
+    Nothing is dropped but empty rows and columns, so the entries stay as
+    they are and only the column numbers change: no copy through scipy's
+    fancy indexing, which at 38 M entries cost several times the matrix.
+    """
+    matrix = data.matrix
+    users = np.flatnonzero(np.diff(matrix.indptr) > 0)
+    items = np.flatnonzero(np.bincount(matrix.indices, minlength=data.n_items) > 0)
     if users.size == data.n_users and items.size == data.n_items:
         return data
-    matrix = data.matrix[users][:, items].tocsr()
+    indptr = np.concatenate(([0], matrix.indptr[users + 1])).astype(matrix.indptr.dtype)
+    renumber = np.full(data.n_items, -1, dtype=matrix.indices.dtype)
+    renumber[items] = np.arange(items.size, dtype=matrix.indices.dtype)
+    compacted = sp.csr_matrix(
+        (matrix.data.copy(), renumber[matrix.indices], indptr), shape=(users.size, items.size)
+    )
     return Interactions(
-        tuple(data.user_ids[u] for u in users), tuple(data.item_ids[i] for i in items), matrix
+        tuple(data.user_ids[u] for u in users),
+        tuple(data.item_ids[i] for i in items),
+        compacted,
     )
 
 
