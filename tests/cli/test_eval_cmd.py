@@ -346,6 +346,7 @@ def test_reading_lines_come_at_most_every_interval_with_an_estimate_left() -> No
         (100_000, 30.0),
         (250_000, 75.0),
         (400_000, 120.0),
+        (999_999, 299.0),
         (1_000_000, 300.0),
     ):
         now[0] = at
@@ -354,6 +355,7 @@ def test_reading_lines_come_at_most_every_interval_with_an_estimate_left() -> No
     assert console.export_text().splitlines() == [
         "reading big.tsv.gz: 0% of 1,000,000 bytes, 0:00:00 spent",
         "reading big.tsv.gz: 25% of 1,000,000 bytes, 0:01:15 spent, about 0:03:45 left",
+        "reading big.tsv.gz: 99% of 1,000,000 bytes, 0:04:59 spent, about 0:00:00 left",
         "reading big.tsv.gz: 100% of 1,000,000 bytes, 0:05:00 spent",
     ]
 

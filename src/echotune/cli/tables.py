@@ -171,8 +171,9 @@ class ByteLines:
         spent = self._pacer.due(self.label, ended)
         if spent is None:
             return
-        share = min(done / self.total, 1.0)
-        head = f"reading {self.label}: {share:.0%} of {self.total:,} bytes"
+        # Whole percents rounded down: 100% only at the end, not with bytes still to read.
+        percent = min(done * 100 // self.total, 100)
+        head = f"reading {self.label}: {percent}% of {self.total:,} bytes"
         line = _progress_line(head, spent, ended, done, self.total - done)
         self.console.print(line, highlight=False, soft_wrap=True)
 

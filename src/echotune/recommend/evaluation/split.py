@@ -52,7 +52,8 @@ def holdout_split(
     Each entry gets a random key (one stream, in the matrix's order); a
     user's `n_test` lowest keys go to test. Users are ranked a block at a
     time, so the working memory is a block's, not the whole matrix's: done
-    on all 47 M entries at once it peaked at 6.2 GB (`bench/split_memory.py`).
+    on all 47 M entries at once it took 5.1 GB above its input, against
+    1.4 GB now (`bench/split_memory.py`).
     """
     if not 0.0 < test_fraction < 1.0:
         raise InvalidInput(f"test fraction must be between 0 and 1, got {test_fraction}")
