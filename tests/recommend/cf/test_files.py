@@ -145,6 +145,9 @@ def test_a_row_short_of_the_chosen_columns_names_its_line(tmp_path: Path) -> Non
         ("ann t1 1\nann t2 1 extra\n", 2, "4 fields"),
         ("ann,t1\nlonely\n", 2, "1 fields"),
         ("ann,t1\n,t2\n", 2, "empty user"),
+        ("ann,t1,1\nann,t2,inf\n", 2, "weight 'inf'"),
+        ("ann\tt1\t1\nann\t\t2\n", 2, "empty user or item id"),
+        ("ann\tt1\t1\n\tt2\tlots\n", 2, "empty user or item id"),
     ],
 )
 def test_bad_lines_name_the_file_and_line(

@@ -280,7 +280,7 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
             if line.strip() and not line.lstrip().startswith("#"):
                 yield line_no, _split(line, delimiter)
         return
-    lines = _prepend(line, handle)
+    lines = itertools.chain((line,), handle)
     reader = (
         csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
         if delimiter == "\t"
@@ -289,8 +289,9 @@ def _rows(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
     for fields in reader:
         # csv counts physical lines; a quoted newline would span several.
         number = line_no - 1 + reader.line_num
-        if fields and any(f.strip() for f in fields) and not fields[0].lstrip().startswith("#"):
-            yield number, [f.strip() for f in fields]
+        stripped = [f.strip() for f in fields]
+        if any(stripped) and not stripped[0].startswith("#"):
+            yield number, stripped
 
 
 def _split(line: str, delimiter: str | None) -> list[str]:
@@ -298,11 +299,6 @@ def _split(line: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         return line.split()
     return [f.strip() for f in line.split(delimiter)]
-
-
-def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -314,18 +310,29 @@ def _is_header(fields: list[str]) -> bool:
 
 
 def _triple(path: Path, line_no: int, fields: list[str]) -> Triple:
+    # The common rows first, in as few steps as possible (millions of rows);
+    # anything else goes to `_refused`, which names what is wrong.
+    if len(fields) == 3:
+        user, item, text = fields
+        try:
+            weight = float(text)
+        except ValueError:
+            weight = math.nan
+        if user and item and 0.0 <= weight < math.inf:
+            return user, item, weight
+    elif len(fields) == 2 and fields[0] and fields[1]:
+        return fields[0], fields[1], 1.0
+    raise _refused(path, line_no, fields)
+
+
+def _refused(path: Path, line_no: int, fields: list[str]) -> InvalidInput:
+    """Why a row is not `user item [weight]` with non-empty ids and a weight >= 0."""
     if len(fields) not in (2, 3):
         wrong = f"{path}:{line_no}: expected 'user item [weight]', got {len(fields)} fields"
-        raise WiderRow(wrong + WIDER_HINT) if len(fields) > 3 else InvalidInput(wrong)
-    user, item = fields[0], fields[1]
-    if not user or not item:
-        raise InvalidInput(f"{path}:{line_no}: empty user or item id")
-    if len(fields) == 2:
-        return user, item, 1.0
-    weight = _number(fields[2])
-    if weight is None or weight < 0:
-        raise InvalidInput(f"{path}:{line_no}: weight {fields[2]!r} is not a finite number >= 0")
-    return user, item, weight
+        return WiderRow(wrong + WIDER_HINT) if len(fields) > 3 else InvalidInput(wrong)
+    if not fields[0] or not fields[1]:
+        return InvalidInput(f"{path}:{line_no}: empty user or item id")
+    return InvalidInput(f"{path}:{line_no}: weight {fields[2]!r} is not a finite number >= 0")
 
 
 def _number(text: str) -> float | None:
