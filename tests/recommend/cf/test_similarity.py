@@ -115,3 +115,37 @@ def test_fewer_neighbours_cut_from_more_equal_a_build_at_that_count(shrink: floa
             assert_same_entries(
                 cut_lists(largest, k), cosine_neighbours(x, k, shrink, block_nnz=block_nnz)
             )
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_blocks_built_on_threads_give_the_matrices_built_in_turn(workers: int) -> None:
+    from echotune.recommend.cf.rp3 import rp3_neighbours
+    from echotune.recommend.cf.similarity import block_workers, cosine_lists
+
+    x = random_plays(users=90, items=70, seed=5)
+    # Small blocks: dozens of them, so threads finish out of order.
+    alone = cosine_lists(x, 8, 10.0, block_nnz=40)
+    walks = rp3_neighbours(x, 8, 0.75, 0.35, block_nnz=40)
+    with block_workers(workers):
+        assert_same_entries(cosine_lists(x, 8, 10.0, block_nnz=40), alone)
+        assert_same_entries(rp3_neighbours(x, 8, 0.75, 0.35, block_nnz=40), walks)
+
+
+def test_block_workers_apply_inside_their_block_only() -> None:
+    import threading
+
+    from echotune.recommend.cf.similarity import block_workers, map_blocks
+
+    def where(start: int, stop: int) -> tuple[int, int, str]:
+        return start, stop, threading.current_thread().name
+
+    blocks = [(i, i + 1) for i in range(12)]
+    main = threading.current_thread().name
+    assert {name for *_, name in map_blocks(where, blocks)} == {main}
+    with block_workers(2):
+        built = map_blocks(where, blocks)
+        assert [(a, b) for a, b, _ in built] == blocks  # in order
+        assert all(name.startswith("item-blocks") for *_, name in built)
+    assert {name for *_, name in map_blocks(where, blocks)} == {main}
+    with block_workers(0):  # at least one: in turn
+        assert {name for *_, name in map_blocks(where, blocks)} == {main}

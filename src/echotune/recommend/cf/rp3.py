@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from echotune.recommend.cf.similarity import BLOCK_NNZ, item_blocks, top_k_per_row
+from echotune.recommend.cf.similarity import BLOCK_NNZ, item_blocks, map_blocks, top_k_per_row
 
 F32 = npt.NDArray[np.float32]
 
@@ -35,14 +35,16 @@ def rp3_neighbours(
     user_to_item = _row_stochastic(x, alpha)
     item_to_user = _row_stochastic(x.T.tocsr(), alpha)
     discount = _popularity_discount(x, beta)
-    parts: list[sp.csr_matrix] = []
-    for start, stop in item_blocks(x, block_nnz):
+
+    def build(start: int, stop: int) -> sp.csr_matrix:
         block = (item_to_user[start:stop] @ user_to_item).tocsr()
         rows = np.repeat(np.arange(stop - start), np.diff(block.indptr))
         block.data = (block.data * discount[block.indices]).astype(np.float32)
         block.data[block.indices == rows + start] = 0.0
         block.eliminate_zeros()
-        parts.append(top_k_per_row(block, k))
+        return top_k_per_row(block, k)
+
+    parts = map_blocks(build, item_blocks(x, block_nnz))
     if not parts:
         return sp.csr_matrix((n_items, n_items), dtype=np.float32)
     walks: sp.csr_matrix = sp.vstack(parts, format="csr")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 import scipy.sparse as sp
 
 from echotune.recommend.cf.registry import MODEL_NAMES, Param, make_model
+from echotune.recommend.cf.similarity import block_workers
 from echotune.recommend.evaluation.checkpoint import TrialLog, context_of
 from echotune.recommend.evaluation.metrics import (
     RECALL_CUTOFF,
@@ -68,6 +70,15 @@ class EvalConfig:
     """Metrics over a seeded sample of this many evaluated users (None: all of them)."""
     checkpoint: Path | None = None
     """Tuning trials' scores are kept here and taken from here (see `checkpoint.TrialLog`)."""
+    block_workers: int = field(default_factory=lambda: default_block_workers())
+    """Threads building item-neighbour blocks (`similarity.block_workers`); the
+    results do not depend on it."""
+
+
+def default_block_workers() -> int:
+    """The CPUs this process may use, at most 4 (each thread holds a ~240 MB block)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, 4))
 
 
 @dataclass
@@ -165,7 +176,8 @@ def evaluate(
         if progress:
             kept = sum(len(log.scores(name)) for name in MODEL_NAMES)
             progress(f"checkpoint {config.checkpoint}: {kept:,} trial scores of this run kept")
-    reports = _run_models(split, config, folds, vectors, log, progress, trials)
+    with block_workers(config.block_workers):
+        reports = _run_models(split, config, folds, vectors, log, progress, trials)
     return EvalReport(
         reports,
         dict(split.stats),
