@@ -56,6 +56,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/ease_scoring.py
 	$(BIN)/python bench/read_memory.py
 	$(BIN)/python bench/split_memory.py
+	$(BIN)/python bench/neighbour_threads.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
