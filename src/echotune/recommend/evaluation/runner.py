@@ -53,6 +53,12 @@ def default_folds(users: int) -> int:
     return min(MAX_FOLDS, max(MIN_FOLDS, math.ceil(FOLD_USERS / max(users, 1))))
 
 
+def default_block_workers() -> int:
+    """The CPUs this process may use, at most 4 (each thread holds a ~240 MB block)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, 4))
+
+
 @dataclass(frozen=True)
 class EvalConfig:
     models: Sequence[str] = MODEL_NAMES
@@ -70,15 +76,9 @@ class EvalConfig:
     """Metrics over a seeded sample of this many evaluated users (None: all of them)."""
     checkpoint: Path | None = None
     """Tuning trials' scores are kept here and taken from here (see `checkpoint.TrialLog`)."""
-    block_workers: int = field(default_factory=lambda: default_block_workers())
+    block_workers: int = field(default_factory=default_block_workers)
     """Threads building item-neighbour blocks (`similarity.block_workers`); the
     results do not depend on it."""
-
-
-def default_block_workers() -> int:
-    """The CPUs this process may use, at most 4 (each thread holds a ~240 MB block)."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, 4))
 
 
 @dataclass
