@@ -44,7 +44,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/personal.py
-	$(BIN)/python bench/train.py
+	$(BIN)/python bench/train.py --block-workers 1 2
 	$(BIN)/python bench/topk.py
 	$(BIN)/python -m bench.import_history --records 1000000
 	$(BIN)/python bench/import_catalog.py
@@ -57,6 +57,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/read_memory.py
 	$(BIN)/python bench/split_memory.py
 	$(BIN)/python bench/neighbour_threads.py
+	$(BIN)/python bench/retrain_latency.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -54,6 +54,14 @@ class RecommendSettings(BaseModel):
     max_limit: int = Field(
         default=100, ge=1, le=100, description="Largest limit a caller may ask for"
     )
+    train_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Threads building the model's item-neighbour blocks when the server "
+        "retrains in the background (each holds a block of up to ~240 MB; the model is "
+        "the same for any count). `echotune train --threads` sets its own",
+    )
 
 
 class SpotifySettings(BaseModel):

@@ -67,7 +67,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             call(client, services.storage.listening.add_many, plays(user.id, window))
         user, _, secret = call(client, services.users.create_token, "dana")
         call(client, services.storage.listening.add_many, plays(user.id, ids[:3]))
-        assert call(client, services.models.train).trained
+        report = call(client, services.models.train)
+        assert report.trained and report.threads == 1  # the server's default
         yield {
             "client": client,
             "services": services,
@@ -163,8 +164,12 @@ def test_a_model_trained_by_another_process_is_installed(app: dict[str, Any]) ->
     # second process would.
     newcomer, _ = call(client, services.users.create_user, "newcomer")
     call(client, services.storage.listening.add_many, plays(newcomer.id, app["ids"][6:]))
-    result = CliRunner().invoke(cli_app, ["train"], env=cli_env(settings.data_dir))
+    env = {**cli_env(settings.data_dir), "COLUMNS": "300"}
+    result = CliRunner().invoke(cli_app, ["train", "--threads", "2"], env=env)
     assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│"))
+    cells = [cell.strip() for cell in row.strip("│").split("│")]
+    assert cells[1] == "yes" and cells[6] == "2"  # trained, on two threads
     saved = CFArtifact.load(settings.data_dir / "models" / "collaborative.npz")
     assert saved.users == served.users + 1
 
@@ -188,8 +193,12 @@ def test_the_model_file_is_looked_at_once_a_second_at_most(app: dict[str, Any]) 
     answer(app)
     call(client, services.models.settle)
     served = services.models.scorer()
-    result = CliRunner().invoke(cli_app, ["train"], env=cli_env(settings.data_dir))
+    env = {**cli_env(settings.data_dir), "COLUMNS": "300"}
+    result = CliRunner().invoke(cli_app, ["train", "--threads", "2"], env=env)
     assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│"))
+    cells = [cell.strip() for cell in row.strip("│").split("│")]
+    assert cells[1] == "yes" and cells[6] == "2"  # trained, on two threads
     services.models.check_seconds = 3600.0
     try:
         answer(app)

@@ -194,9 +194,11 @@ def counts_table(title: str, counts: Iterable[tuple[str, int]]) -> Table:
 
 def train_table(report: TrainReport) -> Table:
     """One row: what training the collaborative model did."""
-    table = Table("model", "trained", "users", "items", "interactions", "seconds", "parameters")
+    table = Table(
+        "model", "trained", "users", "items", "interactions", "seconds", "threads", "parameters"
+    )
     shown = ", ".join(f"{k}={v}" for k, v in sorted(report.params.items())) or "defaults"
     table.add_row(report.model, "yes" if report.trained else f"no ({report.reason})",
                   str(report.users), str(report.items), str(report.interactions),
-                  f"{report.seconds:.2f}", shown)  # fmt: skip
+                  f"{report.seconds:.2f}", str(report.threads), shown)  # fmt: skip
     return table

@@ -11,6 +11,7 @@ from rich.console import Console
 from echotune.cli.runtime import run_with_services
 from echotune.cli.tables import train_table
 from echotune.errors import InvalidInput
+from echotune.recommend.cf.similarity import default_block_workers
 from echotune.recommend.personal.model_params import read_params
 from echotune.recommend.personal.store import TrainReport
 from echotune.wiring import Services, bootstrap_catalog
@@ -30,6 +31,17 @@ def train(
     default_params: Annotated[
         bool, typer.Option("--default-params", help="Go back to the built-in defaults")
     ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            max=64,
+            help="Threads building the item-neighbour blocks (the model is the same for "
+            "any count; each holds up to ~240 MB) [default: the CPUs this process may "
+            "use, at most 4]",
+        ),
+    ] = None,
 ) -> None:
     """Retrain the collaborative model now and install it (the server also retrains
     in the background after every history import, with the same parameters, and
@@ -43,6 +55,6 @@ def train(
             services.models.set_params(read_params(params) if params is not None else {})
         await bootstrap_catalog(services)
         with console.status("training the collaborative model..."):
-            return await services.models.train()
+            return await services.models.train(threads or default_block_workers())
 
     Console().print(train_table(run_with_services(go)))

@@ -111,7 +111,11 @@ async def build_services(settings: Settings, metrics: Metrics | None = None) -> 
     listening = timed(storage.listening, metrics, backend, "listening")
     feedback = timed(storage.feedback, metrics, backend, "feedback")
     models = ModelStore(
-        listening, discovery.index, settings.data_dir / "models", refresh_index=discovery.rebuild
+        listening,
+        discovery.index,
+        settings.data_dir / "models",
+        refresh_index=discovery.rebuild,
+        train_threads=settings.recommend.train_threads,
     )
     personal = PersonalRecommendationService(
         discovery.index, tracks, listening, feedback, models, metrics

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from echotune.cli.main import app
 from echotune.errors import InvalidInput
 from echotune.recommend.cf.interactions import Interactions
+from echotune.recommend.cf.similarity import default_block_workers
 from echotune.recommend.personal.model_params import PARAMS_NAME, keep, load_kept, read_params
 from echotune.recommend.personal.store import fit_artifact
-from tests.api.conftest import cli_env
+from echotune.settings import RecommendSettings, Settings
+from echotune.wiring import Services, build_services
+from tests.api.conftest import cli_env, make_settings
 
 EVAL_OUTPUT = {
     "models": {
@@ -121,3 +127,61 @@ def test_train_command_keeps_checked_parameters_until_defaults_are_asked_for(
 
     reset = runner.invoke(app, ["train", "--default-params"], env=env)
     assert reset.exit_code == 0 and "defaults" in reset.stdout and not kept.exists()
+
+
+def test_training_on_more_threads_builds_the_same_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from echotune.recommend.cf import rp3, similarity
+
+    workers: list[int] = []
+    real_map_blocks = rp3.map_blocks
+
+    def recording(*args: Any) -> Any:
+        workers.append(similarity._WORKERS.get())
+        return real_map_blocks(*args)
+
+    monkeypatch.setattr(rp3, "map_blocks", recording)
+    rng = np.random.default_rng(5)
+    triples = [(f"u{u}", f"t{t}", float(rng.integers(1, 9)))
+               for u in range(80) for t in rng.choice(120, 12, replace=False)]  # fmt: skip
+    data = Interactions.from_triples(triples)
+    one, two = fit_artifact(data), fit_artifact(data, threads=2)
+    assert workers == [1, 2]  # the neighbour build ran under each count
+    assert (one.weights != two.weights).nnz == 0 and one.weights.nnz > 0
+    np.testing.assert_array_equal(one.prior, two.prior)
+    np.testing.assert_allclose(one.item_factors, two.item_factors, rtol=1e-5, atol=1e-6)
+
+
+def test_train_command_reports_its_threads_and_the_server_setting_reaches_the_store(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    env = {**cli_env(tmp_path), "ECHOTUNE_CATALOG__AUTOLOAD": "false", "COLUMNS": "300"}
+    done = runner.invoke(app, ["train", "--threads", "3"], env=env)
+    assert done.exit_code == 0, done.output
+    header, row = (line for line in done.stdout.splitlines() if line[:1] in "┃│")
+    cells = dict(zip(_cells(header), _cells(row), strict=True))
+    assert cells["threads"] == "3" and cells["trained"] == "no (no plays yet)"
+    default = runner.invoke(app, ["train"], env=env)
+    row = next(line for line in default.stdout.splitlines() if line.startswith("│"))
+    assert dict(zip(_cells(header), _cells(row), strict=True))["threads"] == str(
+        default_block_workers()
+    )
+    refused = runner.invoke(app, ["train", "--threads", "0"], env=env)
+    assert refused.exit_code == 2 and "--threads" in refused.output
+
+    settings = make_settings(tmp_path / "served")
+    settings = settings.model_copy(update={"recommend": RecommendSettings(train_threads=2)})
+    services = asyncio.run(_built(settings))
+    assert services.models.train_threads == 2
+    with pytest.raises(ValidationError, match="train_threads"):
+        RecommendSettings(train_threads=0)
+
+
+async def _built(settings: Settings) -> Services:
+    services = await build_services(settings)
+    await services.storage.close()
+    return services
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.replace("┃", "│").strip().strip("│").split("│")]

@@ -8,6 +8,7 @@ Block sizes come from an upper bound on each row's non-zeros.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +24,12 @@ T = TypeVar("T")
 # Non-zeros of one block of the co-occurrence product (~240 MB with its index arrays).
 BLOCK_NNZ = 20_000_000
 _WORKERS: ContextVar[int] = ContextVar("block_workers", default=1)
+
+
+def default_block_workers() -> int:
+    """The CPUs this process may use, at most 4 (each thread holds a ~240 MB block)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, 4))
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from pathlib import Path
 import scipy.sparse as sp
 
 from echotune.recommend.cf.registry import MODEL_NAMES, Param, make_model
-from echotune.recommend.cf.similarity import block_workers
+from echotune.recommend.cf.similarity import block_workers, default_block_workers
 from echotune.recommend.evaluation.checkpoint import TrialLog, context_of
 from echotune.recommend.evaluation.metrics import (
     RECALL_CUTOFF,
@@ -51,12 +50,6 @@ MIN_FOLDS, MAX_FOLDS = 2, 5
 def default_folds(users: int) -> int:
     """Validation folds for tuning on `users` users: ceil(FOLD_USERS / users), in [2, 5]."""
     return min(MAX_FOLDS, max(MIN_FOLDS, math.ceil(FOLD_USERS / max(users, 1))))
-
-
-def default_block_workers() -> int:
-    """The CPUs this process may use, at most 4 (each thread holds a ~240 MB block)."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, 4))
 
 
 @dataclass(frozen=True)

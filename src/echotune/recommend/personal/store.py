@@ -36,6 +36,7 @@ from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.latent import LatentRerank
 from echotune.recommend.cf.registry import Param
+from echotune.recommend.cf.similarity import block_workers
 from echotune.recommend.cf.weighting import Bm25Stats
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal import model_params
@@ -59,6 +60,8 @@ class TrainReport(BaseModel):
     reason: str | None = None
     # The kept parameters training used (`echotune train --params`; {} = the defaults).
     params: dict[str, int | float | str] = {}
+    # Threads that built the item-neighbour blocks (the result does not depend on it).
+    threads: int = 1
 
 
 class ModelStore:
@@ -69,6 +72,7 @@ class ModelStore:
         artifact_dir: Path,
         refresh_index: Callable[[], Awaitable[object]] | None = None,
         check_seconds: float = CHECK_SECONDS,
+        train_threads: int = 1,
     ) -> None:
         self._listening = listening
         self._refresh_index = refresh_index
@@ -80,6 +84,8 @@ class ModelStore:
         self._task: asyncio.Task[TrainReport | None] | None = None
         self._again = False
         self.check_seconds = check_seconds
+        # Threads building item-neighbour blocks when training (`similarity.block_workers`).
+        self.train_threads = train_threads
         self._installed: Signature | None = None  # the file the current model came from
         self._refused: Signature | None = None  # a file that could not be installed
         self._checked = -math.inf
@@ -123,7 +129,9 @@ class ModelStore:
         if self._refresh is not None:
             await self._refresh
 
-    async def train(self) -> TrainReport:
+    async def train(self, threads: int | None = None) -> TrainReport:
+        """Train now (neighbour blocks on `threads` threads, else `train_threads`) and install."""
+        threads = threads or self.train_threads
         async with self._lock:
             start = time.perf_counter()
             params = self.params()
@@ -131,8 +139,8 @@ class ModelStore:
             if interactions.nnz == 0:
                 return TrainReport(trained=False, users=0, items=0, interactions=0,
                                    seconds=0.0, model="echotune", reason="no plays yet",
-                                   params=params)  # fmt: skip
-            artifact = await asyncio.to_thread(fit_artifact, interactions, params)
+                                   params=params, threads=threads)  # fmt: skip
+            artifact = await asyncio.to_thread(fit_artifact, interactions, params, threads)
             self._installed = await asyncio.to_thread(self._save, artifact)
             self._scorer = await asyncio.to_thread(CFScorer, artifact, self._index())
             report = TrainReport(
@@ -143,6 +151,7 @@ class ModelStore:
                 seconds=round(time.perf_counter() - start, 3),
                 model=artifact.name,
                 params=params,
+                threads=threads,
             )
             log.info("cf.model.trained", **report.model_dump())
             return report
@@ -280,13 +289,14 @@ def _signature(path: Path) -> Signature | None:
 
 
 def fit_artifact(
-    interactions: Interactions, params: Mapping[str, Param] | None = None
+    interactions: Interactions, params: Mapping[str, Param] | None = None, threads: int = 1
 ) -> CFArtifact:
     """The production collaborative model (`EchoTuneModel` with `params`, else its
-    defaults), fitted and packed."""
+    defaults), fitted (item-neighbour blocks on `threads` threads) and packed."""
     kwargs: dict[str, Any] = dict(params or {})
     model = EchoTuneModel(**kwargs)
-    model.fit(interactions)
+    with block_workers(threads):
+        model.fit(interactions)
     latent = model.latent
     factors = latent.embeddings()[1] if latent is not None else np.zeros((0, 0), np.float32)
     return CFArtifact(
