@@ -44,7 +44,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/http_api.py
 	$(BIN)/python bench/personal.py
-	$(BIN)/python bench/train.py --block-workers 1 2
+	$(BIN)/python bench/train.py --threads 1 2
 	$(BIN)/python bench/topk.py
 	$(BIN)/python -m bench.import_history --records 1000000
 	$(BIN)/python bench/import_catalog.py

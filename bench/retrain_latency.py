@@ -1,9 +1,9 @@
-"""Recommend latency while the model retrains alongside, with neighbour blocks on 1 or n threads.
+"""Recommend latency while the model retrains alongside on 1 or n threads.
 
 The server retrains in a worker thread after imports and keeps answering
-requests from the previous model. RP3beta's neighbour blocks can be built on
-several threads (`ECHOTUNE_RECOMMEND__TRAIN_THREADS`, `similarity.block_workers`);
-that shortens the retrain but leaves fewer cores to requests. This fits a
+requests from the previous model. Training can use several threads
+(`ECHOTUNE_RECOMMEND__TRAIN_THREADS`: RP3beta's neighbour blocks and the ALS
+fit); that shortens the retrain but leaves fewer cores to requests. This fits a
 served model on synthetic power-law listening, times `recommend([the heaviest
 listener], 10)` at rest, then, for each repeat, retrains on 1 thread and on
 `--workers` threads (alternating, in this process) while timing the same call
@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from echotune.recommend.cf.als import als_threads
 from echotune.recommend.cf.blas import single_threaded_blas
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
@@ -49,7 +50,7 @@ def latencies_during(
 
 def retrain(data: Interactions, workers: int, seconds: list[float]) -> threading.Thread:
     def run() -> None:
-        with block_workers(workers):
+        with block_workers(workers), als_threads(workers):
             start = time.perf_counter()
             EchoTuneModel().fit(data)
             seconds.append(time.perf_counter() - start)

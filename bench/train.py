@@ -10,14 +10,14 @@ calls, in process, BLAS on one thread as a serving process runs it).
 
     python bench/train.py                     # 2k users/100k plays/20k items, 100k/10M/1M
     python bench/train.py --sizes 2000:100000:20000 --repeats 50
-    python bench/train.py --block-workers 1 2  # each size with 1, then 2 threads
-                                               # building neighbour blocks
+    python bench/train.py --threads 1 2   # each size on 1, then 2 training threads
 
-`--block-workers` is `similarity.block_workers`: how many threads build the
-RP3beta neighbour blocks (`echotune train --threads`,
-`ECHOTUNE_RECOMMEND__TRAIN_THREADS` for the server's retrain). With several
-counts, each size runs once per count, in order, each in its own process, and
-the JSON gives each run's ratio to the first count's fit time.
+`--threads` is what `echotune train --threads` and the server's
+`ECHOTUNE_RECOMMEND__TRAIN_THREADS` set (`fit_artifact`): the threads building
+RP3beta's neighbour blocks and fitting the ALS term. Without it the fit runs as
+a bare `EchoTuneModel().fit` does: blocks on one thread, ALS on every core.
+With several counts, each size runs once per count, in order, each in its own
+process, and the JSON gives each run's fit time as a ratio to the first's.
 """
 
 from __future__ import annotations
@@ -56,9 +56,10 @@ def _with_heavy_user(users: int, plays: int, items: int, seed: int) -> Interacti
     )
 
 
-def run_one(size: str, repeats: int, seed: int, workers: int) -> dict[str, object]:
+def run_one(size: str, repeats: int, seed: int, threads: int | None) -> dict[str, object]:
     import numpy as np
 
+    from echotune.recommend.cf.als import als_threads
     from echotune.recommend.cf.blas import single_threaded_blas
     from echotune.recommend.cf.echotune_model import EchoTuneModel
     from echotune.recommend.cf.similarity import block_workers
@@ -70,8 +71,11 @@ def run_one(size: str, repeats: int, seed: int, workers: int) -> dict[str, objec
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model = EchoTuneModel()
     cpu, wall = time.process_time(), time.perf_counter()
-    with block_workers(workers):
+    if threads is None:
         model.fit(data)
+    else:
+        with block_workers(threads), als_threads(threads):
+            model.fit(data)
     fit_wall, fit_cpu = time.perf_counter() - wall, time.process_time() - cpu
     heavy = data.user_index("heavy")
     assert heavy is not None
@@ -86,7 +90,7 @@ def run_one(size: str, repeats: int, seed: int, workers: int) -> dict[str, objec
         "users": users,
         "plays": plays,
         "catalog_items": items,
-        "block_workers": workers,
+        "threads": threads,
         "distinct_pairs": data.nnz,
         "played_items": int(np.count_nonzero(np.bincount(data.matrix.indices, minlength=items))),
         "generate_seconds": round(generated, 2),
@@ -107,18 +111,18 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", default=list(DEFAULT_SIZES), help="users:plays:items")
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--block-workers", type=int, nargs="+", default=[1])
+    parser.add_argument("--threads", type=int, nargs="+", default=[None])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        result = run_one(args.child, args.repeats, args.seed, args.block_workers[0])
+        result = run_one(args.child, args.repeats, args.seed, args.threads[0])
         print(json.dumps(result))
         return
     results = []
     for size in args.sizes:
         first: float | None = None
-        for workers in args.block_workers:
-            result = _child(size, args.repeats, args.seed, workers)
+        for threads in args.threads:
+            result = _child(size, args.repeats, args.seed, threads)
             fit = result.get("fit_wall_seconds")
             if isinstance(fit, float):
                 first = fit if first is None else first
@@ -127,15 +131,15 @@ def main() -> None:
     print(json.dumps({"model": "echotune", "results": results}, indent=2))
 
 
-def _child(size: str, repeats: int, seed: int, workers: int) -> dict[str, object]:
+def _child(size: str, repeats: int, seed: int, threads: int | None) -> dict[str, object]:
     """`run_one` in a fresh process, so that its peak RSS is its own."""
     cmd = [sys.executable, __file__, "--child", size, "--repeats", str(repeats)]
-    cmd += ["--seed", str(seed), "--block-workers", str(workers)]
+    cmd += ["--seed", str(seed)] + ([] if threads is None else ["--threads", str(threads)])
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {
             "size": size,
-            "block_workers": workers,
+            "threads": threads,
             "error": done.stderr.strip().splitlines()[-5:],
         }
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])

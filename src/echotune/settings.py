@@ -58,9 +58,10 @@ class RecommendSettings(BaseModel):
         default=1,
         ge=1,
         le=64,
-        description="Threads building the model's item-neighbour blocks when the server "
-        "retrains in the background (each holds a block of up to ~240 MB; the model is "
-        "the same for any count). `echotune train --threads` sets its own",
+        description="Threads the server's background retrain may use (item-neighbour "
+        "blocks, each holding up to ~240 MB, and the ALS fit; the model is the same for "
+        "any count). More retrain sooner but slow requests meanwhile; `echotune train "
+        "--threads` sets its own",
     )
 
 

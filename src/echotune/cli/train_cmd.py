@@ -37,9 +37,9 @@ def train(
             "--threads",
             min=1,
             max=64,
-            help="Threads building the item-neighbour blocks (the model is the same for "
-            "any count; each holds up to ~240 MB) [default: the CPUs this process may "
-            "use, at most 4]",
+            help="Threads training may use: item-neighbour blocks (each holds up to "
+            "~240 MB) and the ALS fit; the model is the same for any count [default: the "
+            "CPUs this process may use, at most 4]",
         ),
     ] = None,
 ) -> None:

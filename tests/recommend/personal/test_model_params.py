@@ -130,25 +130,39 @@ def test_train_command_keeps_checked_parameters_until_defaults_are_asked_for(
 
 
 def test_training_on_more_threads_builds_the_same_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import implicit.cpu.als
+
     from echotune.recommend.cf import rp3, similarity
 
     workers: list[int] = []
-    real_map_blocks = rp3.map_blocks
+    als_threads: list[int] = []
+    real_map_blocks, real_als = rp3.map_blocks, implicit.cpu.als.AlternatingLeastSquares
 
-    def recording(*args: Any) -> Any:
+    def recording_blocks(*args: Any) -> Any:
         workers.append(similarity._WORKERS.get())
         return real_map_blocks(*args)
 
-    monkeypatch.setattr(rp3, "map_blocks", recording)
+    def recording_als(**kwargs: Any) -> Any:
+        als_threads.append(kwargs["num_threads"])
+        return real_als(**kwargs)
+
+    monkeypatch.setattr(rp3, "map_blocks", recording_blocks)
+    monkeypatch.setattr(implicit.cpu.als, "AlternatingLeastSquares", recording_als)
     rng = np.random.default_rng(5)
     triples = [(f"u{u}", f"t{t}", float(rng.integers(1, 9)))
                for u in range(80) for t in rng.choice(120, 12, replace=False)]  # fmt: skip
     data = Interactions.from_triples(triples)
-    one, two = fit_artifact(data), fit_artifact(data, threads=2)
-    assert workers == [1, 2]  # the neighbour build ran under each count
-    assert (one.weights != two.weights).nnz == 0 and one.weights.nnz > 0
-    np.testing.assert_array_equal(one.prior, two.prior)
-    np.testing.assert_allclose(one.item_factors, two.item_factors, rtol=1e-5, atol=1e-6)
+    free, one, two = (
+        fit_artifact(data),
+        fit_artifact(data, threads=1),
+        fit_artifact(data, threads=2),
+    )
+    # Unnarrowed: blocks on one thread and ALS on implicit's every core (0).
+    assert workers == [1, 1, 2] and als_threads == [0, 1, 2]
+    for other in (one, two):
+        assert (free.weights != other.weights).nnz == 0 and free.weights.nnz > 0
+        np.testing.assert_array_equal(free.prior, other.prior)
+        np.testing.assert_allclose(free.item_factors, other.item_factors, rtol=1e-5, atol=1e-6)
 
 
 def test_train_command_reports_its_threads_and_the_server_setting_reaches_the_store(

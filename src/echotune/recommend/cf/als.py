@@ -7,6 +7,9 @@ without it. Input weights are `bm25` (damps heavy users and popular items) or
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal
 
 import numpy as np
@@ -17,6 +20,23 @@ from echotune.recommend.cf.blas import single_threaded_blas
 from echotune.recommend.cf.weighting import weigh
 
 AlsWeighting = Literal["bm25", "confidence"]
+_THREADS: ContextVar[int] = ContextVar("als_threads", default=0)
+
+
+@contextmanager
+def als_threads(threads: int) -> Iterator[None]:
+    """Inside the block, ALS fits whose `threads` is 0 run on `threads` threads.
+
+    Outside any, they run on `implicit`'s default, every core. The server's
+    background retrain narrows it, as two fitting threads next to requests
+    on two cores raised their p99 (docs/evaluation.md, "Training cost").
+    The factors do not depend on it: each thread solves its own users' rows.
+    """
+    token = _THREADS.set(max(1, threads))
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
 
 
 class ImplicitALS(ScoringModel):
@@ -56,7 +76,7 @@ class ImplicitALS(ScoringModel):
                 alpha=self.alpha,
                 iterations=self.iterations,
                 calculate_training_loss=False,
-                num_threads=self.threads,
+                num_threads=self.threads or _THREADS.get(),
                 random_state=self.seed,
             )
             model.fit(sp.csr_matrix(confidence, dtype=np.float32), show_progress=False)

@@ -41,7 +41,8 @@ def block_workers(workers: int) -> Iterator[None]:
     with the same matrix (blocks are independent and kept in order). Each
     thread holds a block (~240 MB), so memory grows with `workers`. The
     default is one: the server's background retrain shares its cores with
-    requests; `echotune eval`, which has the machine to itself, sets more.
+    requests (`ECHOTUNE_RECOMMEND__TRAIN_THREADS`); `echotune eval` and
+    `echotune train`, which have the machine to themselves, set more.
     """
     token = _WORKERS.set(max(1, workers))
     try:

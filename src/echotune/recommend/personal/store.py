@@ -32,6 +32,7 @@ from pydantic import BaseModel
 
 from echotune.errors import EchotuneError
 from echotune.listening.models import UserTrackStats
+from echotune.recommend.cf.als import als_threads
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.latent import LatentRerank
@@ -60,7 +61,7 @@ class TrainReport(BaseModel):
     reason: str | None = None
     # The kept parameters training used (`echotune train --params`; {} = the defaults).
     params: dict[str, int | float | str] = {}
-    # Threads that built the item-neighbour blocks (the result does not depend on it).
+    # Threads training used (`fit_artifact`; the model does not depend on it).
     threads: int = 1
 
 
@@ -84,7 +85,7 @@ class ModelStore:
         self._task: asyncio.Task[TrainReport | None] | None = None
         self._again = False
         self.check_seconds = check_seconds
-        # Threads building item-neighbour blocks when training (`similarity.block_workers`).
+        # Threads a retrain may use (`fit_artifact`).
         self.train_threads = train_threads
         self._installed: Signature | None = None  # the file the current model came from
         self._refused: Signature | None = None  # a file that could not be installed
@@ -130,7 +131,7 @@ class ModelStore:
             await self._refresh
 
     async def train(self, threads: int | None = None) -> TrainReport:
-        """Train now (neighbour blocks on `threads` threads, else `train_threads`) and install."""
+        """Train now (on `threads` threads, else `train_threads`: `fit_artifact`) and install."""
         threads = threads or self.train_threads
         async with self._lock:
             start = time.perf_counter()
@@ -289,13 +290,20 @@ def _signature(path: Path) -> Signature | None:
 
 
 def fit_artifact(
-    interactions: Interactions, params: Mapping[str, Param] | None = None, threads: int = 1
+    interactions: Interactions,
+    params: Mapping[str, Param] | None = None,
+    threads: int | None = None,
 ) -> CFArtifact:
     """The production collaborative model (`EchoTuneModel` with `params`, else its
-    defaults), fitted (item-neighbour blocks on `threads` threads) and packed."""
+    defaults), fitted and packed. With `threads`, the item-neighbour blocks and the
+    ALS term's fit run on that many threads (else: blocks on one, ALS on every
+    core); the model is the same for any count."""
     kwargs: dict[str, Any] = dict(params or {})
     model = EchoTuneModel(**kwargs)
-    with block_workers(threads):
+    with contextlib.ExitStack() as narrowed:
+        if threads is not None:
+            narrowed.enter_context(block_workers(threads))
+            narrowed.enter_context(als_threads(threads))
         model.fit(interactions)
     latent = model.latent
     factors = latent.embeddings()[1] if latent is not None else np.zeros((0, 0), np.float32)
