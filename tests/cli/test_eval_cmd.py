@@ -444,3 +444,27 @@ def test_ctrl_c_without_a_checkpoint_names_the_flag(capsys: pytest.CaptureFixtur
 
     eval_cmd._interrupted(None)
     assert "nothing was kept; with --checkpoint FILE" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_large_input_without_a_budget_is_told_tuning_takes_hours(
+    plays: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from echotune.cli import eval_cmd
+
+    args = ["--interactions", str(plays), "--models", "popularity", "--json"]
+    env = {"COLUMNS": "300"}
+    quiet = runner.invoke(app, args, env=env)  # 150 users: far below the line
+    assert quiet.exit_code == 0 and "note:" not in quiet.stderr
+    monkeypatch.setattr(eval_cmd, "LONG_TUNING_ENTRIES", 100)  # as if this were large
+    told = runner.invoke(app, args, env=env)
+    assert told.exit_code == 0, told.output
+    train = json.loads(told.stdout)["split"]
+    note = next(line for line in told.stderr.splitlines() if line.startswith("note:"))
+    assert f"({train['users_train']:,} users x" in note and "takes hours" in note
+    assert "--tune-minutes N bounds each model's search" in note and "--checkpoint FILE" in note
+    checkpoint = tmp_path / "trials.jsonl"
+    kept = runner.invoke(app, [*args, "--checkpoint", str(checkpoint)], env=env)
+    assert "takes hours" in kept.stderr and "--checkpoint FILE" not in kept.stderr
+    for bounded in (["--tune-minutes", "5"], ["--no-tune"]):
+        result = runner.invoke(app, [*args, *bounded], env=env)
+        assert result.exit_code == 0 and "note:" not in result.stderr

@@ -46,6 +46,9 @@ err_console = Console(stderr=True)
 FILE_CHECKS = {"exists": True, "dir_okay": False, "readable": True}
 # The shell's code for a run stopped by Ctrl-C (128 + SIGINT).
 INTERRUPTED = 130
+# From this many train entries a run without --tune-minutes is told it will take
+# hours: a default run on a Last.fm-1K-shaped file (1 M pairs) took several.
+LONG_TUNING_ENTRIES = 1_000_000
 COLUMNS = ("precision@10", "recall@20", "ndcg@10", "map@10", "coverage", "diversity")
 
 
@@ -148,6 +151,8 @@ def eval_command(
         split = _split(interactions, train, test, test_fraction, seed, min_user_items, picked, bad)
         if bad.skipped:
             _warn_skipped(bad)
+        if tune and tune_minutes is None:
+            _warn_long_tuning(split, checkpoint)
         config = EvalConfig(
             models=chosen,
             tune=tune,
@@ -232,6 +237,21 @@ def _read(path: Path, columns: Columns | None, bad: BadRows) -> Interactions:
     with byte_progress("{task.description}", err_console, verb="reading") as bar:
         task = bar.add_task(escape(path.name), total=size)
         return read_interactions(path, columns, bad, progress=read)
+
+
+def _warn_long_tuning(split: EvalSplit, checkpoint: Path | None) -> None:
+    """On stderr, before tuning starts: an unbounded search on a large input takes hours."""
+    train = split.train
+    if train.nnz < LONG_TUNING_ENTRIES:
+        return
+    resume = "" if checkpoint is not None else ", and --checkpoint FILE lets a stopped run resume"
+    err_console.print(
+        f"[yellow]note:[/yellow] {train.nnz:,} train entries ({train.n_users:,} users x "
+        f"{train.n_items:,} items): every model's whole tuning grid runs, which on an input "
+        f'this large takes hours (docs/evaluation.md, "Large inputs"); --tune-minutes N '
+        f"bounds each model's search{resume}",
+        highlight=False,
+    )
 
 
 def _interrupted(checkpoint: Path | None) -> None:
