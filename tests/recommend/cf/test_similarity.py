@@ -96,6 +96,31 @@ def test_top_k_per_row_breaks_ties_by_column_whatever_the_entry_order(by_magnitu
     assert top_k_per_row(ordered, 7).has_sorted_indices
 
 
+@pytest.mark.parametrize("k", [1, 3, 50])
+def test_top_k_per_row_cuts_rows_of_any_length_like_the_reference(k: int) -> None:
+    # Rows of 0 to 400 entries (some exactly k or k + 1), ties at the cut or
+    # none, any sign, entries in a random order.
+    rng = np.random.default_rng(k)
+    n_rows, n_cols = 120, 400
+    dense = np.zeros((n_rows, n_cols), dtype=np.float32)
+    for r in range(n_rows):
+        length = int(rng.choice([0, k, k + 1, rng.integers(1, n_cols + 1)]))
+        cols = rng.choice(n_cols, length, replace=False)
+        pool = [-3.0, -1.0, 1.0, 2.0, 3.0] if r % 2 else rng.standard_normal(8).tolist()
+        dense[r, cols] = rng.choice(pool, length)
+    shuffled = sp.csr_matrix(dense)
+    for r in range(n_rows):
+        a, b = shuffled.indptr[r], shuffled.indptr[r + 1]
+        order = a + rng.permutation(b - a)
+        shuffled.indices[a:b], shuffled.data[a:b] = shuffled.indices[order], shuffled.data[order]
+    shuffled.has_sorted_indices = False
+    for by_magnitude in (False, True):
+        expected = _top_k_reference(dense, k, by_magnitude)
+        kept = top_k_per_row(shuffled, k, by_magnitude=by_magnitude)
+        np.testing.assert_array_equal(kept.toarray(), expected)
+        assert (np.diff(kept.indptr) == np.minimum(np.count_nonzero(dense, axis=1), k)).all()
+
+
 def assert_same_entries(a: sp.csr_matrix, b: sp.csr_matrix) -> None:
     """Entry for entry: the same positions, in the same order, with the same float32 values."""
     assert a.shape == b.shape and a.dtype == b.dtype == np.float32
