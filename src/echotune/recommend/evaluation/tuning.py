@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS
+from echotune.recommend.cf.echotune_model import tail_items
 from echotune.recommend.cf.memo import KEEP_PER_KIND, reusing_parts
 from echotune.recommend.cf.registry import Param, make_model
 from echotune.recommend.evaluation.checkpoint import TrialLog
@@ -85,8 +87,23 @@ GRIDS: dict[str, Grid] = {
         "rp3_beta": (0.0, 0.2, 0.35, 0.5, 0.65),
         "weighting": ("binary", "log"),
         "prior_weight": (0.0, 0.02, 0.1),
+        # Items outside EASE's head (past `max_items`): searched only where
+        # there are any (`grid_for`).
+        "tail_weight": (1.0, 1.5, 2.0),
     },
 }
+
+
+def grid_for(name: str, folds: Sequence[EvalSplit]) -> Grid:
+    """`GRIDS[name]` without what cannot matter on `folds`: `echotune`'s `tail_weight`
+    when EASE covers every played item of every fold (dual form, or at most
+    `max_items` played), as on all our committed datasets."""
+    grid = GRIDS.get(name, {})
+    if name == "echotune" and not any(
+        tail_items(fold.train.matrix, DEFAULT_MAX_ITEMS).size for fold in folds
+    ):
+        grid = {k: v for k, v in grid.items() if k != "tail_weight"}
+    return grid
 
 
 # Grids whose first parameter is a cost (ALS factors: a 512-factor fit costs
@@ -140,6 +157,8 @@ def _echotune_inert(params: Mapping[str, Param]) -> frozenset[str]:
         inert |= {"rp3_alpha", "rp3_beta"}
     elif params.get("similarity") == "rp3":
         inert |= {"shrink"}
+    if a in (0, 1):  # one part only: no blend for the tail to catch up in
+        inert |= {"tail_weight"}
     if params.get("als_weight") == 0:  # no ALS term
         inert |= {"als_factors", "als_regularization", "als_alpha", "als_weighting", "candidates"}
     return frozenset(inert)
