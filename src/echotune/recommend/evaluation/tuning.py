@@ -89,7 +89,7 @@ GRIDS: dict[str, Grid] = {
         "prior_weight": (0.0, 0.02, 0.1),
         # Items outside EASE's head (past `max_items`): searched only where
         # there are any (`grid_for`).
-        "tail_weight": (1.0, 1.5, 2.0),
+        "tail_weight": (1.0, 1.5, 2.0, 3.0),
     },
 }
 
