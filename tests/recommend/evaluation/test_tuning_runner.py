@@ -555,3 +555,12 @@ def test_tail_weight_is_searched_only_where_ease_leaves_items_out(
               for t in (1.0, 2.0)}  # fmt: skip
     assert scores[1.0] != scores[2.0]
     assert result.validation_ndcg == max(scores.values())
+
+
+def test_the_first_start_leaves_the_tail_as_it_was() -> None:
+    # A budget may end before t is swept: the first start must be the blend without t.
+    from echotune.recommend.evaluation.tuning import _starts
+
+    first = _starts("echotune", GRIDS["echotune"])[0]
+    assert first["tail_weight"] == 1.0 == EchoTuneModel().tail_weight
+    assert sorted(GRIDS["echotune"]["tail_weight"]) == [1.0, 1.5, 2.0, 3.0]

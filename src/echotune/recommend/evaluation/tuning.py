@@ -88,8 +88,10 @@ GRIDS: dict[str, Grid] = {
         "weighting": ("binary", "log"),
         "prior_weight": (0.0, 0.02, 0.1),
         # Items outside EASE's head (past `max_items`): searched only where
-        # there are any (`grid_for`).
-        "tail_weight": (1.0, 1.5, 2.0, 3.0),
+        # there are any (`grid_for`). 1 stands in the middle place, which the
+        # first start takes (`_starts`), so a run whose budget ends before t
+        # is swept keeps the blend as it was without t.
+        "tail_weight": (1.5, 2.0, 1.0, 3.0),
     },
 }
 
