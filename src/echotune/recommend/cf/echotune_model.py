@@ -15,6 +15,9 @@ W = a · E / scale(E) + (1 - a) · S / scale(S), score(u) = x_u W + p · prior.
   a = 0 is plain item kNN and tuning can fall back to it.
 - scale(.) is the median over users of their top score, so `a` means the same
   whatever the catalog's size or density.
+- Where E covers only the head, W's columns for the other items are
+  multiplied by `tail_weight` t (`_scale_tail`): they get no E share, and t
+  lets tuning give the long tail back its weight (1: the plain blend).
 - prior is popularity by rank: it orders items no played item points to.
 - Each row of W (what one played item passes on) keeps its `max_fanout`
   largest |weights|, and a user is scored from their `max_history` heaviest
