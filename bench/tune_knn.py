@@ -41,9 +41,10 @@ from echotune.recommend.cf.base import ScoringModel
 from echotune.recommend.cf.itemknn import ItemKNN
 from echotune.recommend.cf.registry import Param
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
+from echotune.recommend.evaluation.grids import GRIDS
 from echotune.recommend.evaluation.split import EvalSplit, holdout_split
 from echotune.recommend.evaluation.trial import validation_score
-from echotune.recommend.evaluation.tuning import GRIDS, tune
+from echotune.recommend.evaluation.tuning import tune
 
 
 def main() -> None:

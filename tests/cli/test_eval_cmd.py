@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from echotune.cli.eval_cmd import eval_command
 from echotune.recommend.cf.files import write_interactions
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
-from echotune.recommend.evaluation.tuning import GRIDS
+from echotune.recommend.evaluation.grids import GRIDS
 
 runner = CliRunner()
 app = typer.Typer()

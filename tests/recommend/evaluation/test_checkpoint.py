@@ -11,8 +11,9 @@ from echotune.errors import InvalidInput
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 from echotune.recommend.evaluation import checkpoint
 from echotune.recommend.evaluation.checkpoint import SCORE_SOURCES, TrialLog, context_of
+from echotune.recommend.evaluation.grids import GRIDS, Grid
 from echotune.recommend.evaluation.split import EvalSplit, holdout_split
-from echotune.recommend.evaluation.tuning import GRIDS, Grid, TuningResult, tune
+from echotune.recommend.evaluation.tuning import TuningResult, tune
 
 SMALL_ECHOTUNE: Grid = {
     "als_weight": (0.0, 0.6),
@@ -151,3 +152,4 @@ def test_the_context_covers_the_code_a_score_depends_on_and_not_the_search() -> 
     assert {"cf/echotune_model.py", "cf/als.py", "evaluation/trial.py"} <= covered
     assert {"evaluation/metrics.py", "evaluation/split.py"} <= covered
     assert "evaluation/tuning.py" not in covered and "evaluation/checkpoint.py" not in covered
+    assert "evaluation/grids.py" not in covered

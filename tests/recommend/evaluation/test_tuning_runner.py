@@ -13,6 +13,15 @@ from echotune.recommend.cf import neighbour_parts
 from echotune.recommend.cf.echotune_model import EchoTuneModel
 from echotune.recommend.cf.registry import Param
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
+from echotune.recommend.evaluation.grids import (
+    GRIDS,
+    INERT,
+    STAGED,
+    borrowed_params,
+    grid_for,
+    seeded_starts,
+    sources,
+)
 from echotune.recommend.evaluation.runner import EvalConfig, default_folds, evaluate
 from echotune.recommend.evaluation.split import (
     EvalSplit,
@@ -22,17 +31,10 @@ from echotune.recommend.evaluation.split import (
 )
 from echotune.recommend.evaluation.trial import validation_score
 from echotune.recommend.evaluation.tuning import (
-    GRIDS,
-    INERT,
-    STAGED,
     _coordinate_ascent,
     _defaults_in_grid,
     _staged_grid,
-    borrowed_params,
-    grid_for,
     planned_trials,
-    seeded_starts,
-    sources,
     tune,
 )
 
@@ -534,7 +536,7 @@ def test_trials_differing_only_in_inert_parameters_run_once(
 def test_tail_weight_is_searched_only_where_ease_leaves_items_out(
     split: EvalSplit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from echotune.recommend.evaluation import tuning
+    from echotune.recommend.evaluation import grids
 
     # 200 listeners, 400 items: EASE's dual form covers every item, no tail.
     assert "tail_weight" not in grid_for("echotune", [split])
@@ -544,7 +546,7 @@ def test_tail_weight_is_searched_only_where_ease_leaves_items_out(
     # More listeners than items and a head of 30: most items are tail.
     spec = SyntheticSpec(users=400, plays=12_000, items=150, clusters=5, seed=4)
     primal = holdout_split(synthetic_interactions(spec), 0.2, seed=5)
-    monkeypatch.setattr(tuning, "DEFAULT_MAX_ITEMS", 30)
+    monkeypatch.setattr(grids, "DEFAULT_MAX_ITEMS", 30)
     assert grid_for("echotune", [split, primal])["tail_weight"] == GRIDS["echotune"]["tail_weight"]
     assert grid_for("ease", [primal]) == GRIDS["ease"]
     # And there it moves the validation score: each value a trial of its own.

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from echotune.recommend.cf.registry import MODEL_NAMES, Param, make_model
 from echotune.recommend.cf.similarity import block_workers, default_block_workers
 from echotune.recommend.evaluation.checkpoint import TrialLog, context_of
+from echotune.recommend.evaluation.grids import borrowed_params, grid_for, seeded_starts, sources
 from echotune.recommend.evaluation.metrics import (
     RECALL_CUTOFF,
     item_vectors_from_train,
@@ -25,14 +26,7 @@ from echotune.recommend.evaluation.split import (
     sample_evaluated,
     sample_users,
 )
-from echotune.recommend.evaluation.tuning import (
-    TuningResult,
-    borrowed_params,
-    grid_for,
-    seeded_starts,
-    sources,
-    tune,
-)
+from echotune.recommend.evaluation.tuning import TuningResult, tune
 
 # Tuning on more users than this runs on a seeded sample of them: fits cost
 # grow with users, and a sample this size already ranks parameter settings.
