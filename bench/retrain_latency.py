@@ -24,11 +24,9 @@ import time
 
 import numpy as np
 
-from echotune.recommend.cf.als import als_threads
 from echotune.recommend.cf.blas import single_threaded_blas
-from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.echotune_model import EchoTuneModel, training_threads
 from echotune.recommend.cf.interactions import Interactions
-from echotune.recommend.cf.similarity import block_workers
 from echotune.recommend.cf.synthetic import SyntheticSpec, synthetic_interactions
 
 
@@ -50,7 +48,7 @@ def latencies_during(
 
 def retrain(data: Interactions, workers: int, seconds: list[float]) -> threading.Thread:
     def run() -> None:
-        with block_workers(workers), als_threads(workers):
+        with training_threads(workers):
             start = time.perf_counter()
             EchoTuneModel().fit(data)
             seconds.append(time.perf_counter() - start)

@@ -59,10 +59,8 @@ def _with_heavy_user(users: int, plays: int, items: int, seed: int) -> Interacti
 def run_one(size: str, repeats: int, seed: int, threads: int | None) -> dict[str, object]:
     import numpy as np
 
-    from echotune.recommend.cf.als import als_threads
     from echotune.recommend.cf.blas import single_threaded_blas
-    from echotune.recommend.cf.echotune_model import EchoTuneModel
-    from echotune.recommend.cf.similarity import block_workers
+    from echotune.recommend.cf.echotune_model import EchoTuneModel, training_threads
 
     users, plays, items = (int(v) for v in size.split(":"))
     started = time.perf_counter()
@@ -74,7 +72,7 @@ def run_one(size: str, repeats: int, seed: int, threads: int | None) -> dict[str
     if threads is None:
         model.fit(data)
     else:
-        with block_workers(threads), als_threads(threads):
+        with training_threads(threads):
             model.fit(data)
     fit_wall, fit_cpu = time.perf_counter() - wall, time.process_time() - cpu
     heavy = data.user_index("heavy")

@@ -34,25 +34,36 @@ Defaults are the values `echotune eval` chose most often across our datasets
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 
 from echotune.recommend.cf import memo, neighbour_parts
-from echotune.recommend.cf.als import AlsWeighting
+from echotune.recommend.cf.als import AlsWeighting, als_threads
 from echotune.recommend.cf.base import F32, Idx
 from echotune.recommend.cf.ease import DEFAULT_MAX_ITEMS, ease_items
 from echotune.recommend.cf.ease_solver import pruned, solve
 from echotune.recommend.cf.item_based import ItemBasedModel
 from echotune.recommend.cf.latent import LatentRerank
-from echotune.recommend.cf.similarity import top_k_per_row
+from echotune.recommend.cf.similarity import block_workers, top_k_per_row
 from echotune.recommend.cf.weighting import Weighting
 
 Similarity = Literal["rp3", "cosine"]
 
 # Users sampled to measure each part's typical score size.
 SCALE_SAMPLE = 500
+
+
+@contextmanager
+def training_threads(threads: int) -> Iterator[None]:
+    """Inside the block, fits run on `threads` threads where they can: the
+    item-neighbour blocks (`similarity.block_workers`) and the ALS term
+    (`als.als_threads`). The model is the same for any count."""
+    with block_workers(threads), als_threads(threads):
+        yield
 
 
 class EchoTuneModel(ItemBasedModel):

@@ -32,12 +32,10 @@ from pydantic import BaseModel
 
 from echotune.errors import EchotuneError
 from echotune.listening.models import UserTrackStats
-from echotune.recommend.cf.als import als_threads
-from echotune.recommend.cf.echotune_model import EchoTuneModel
+from echotune.recommend.cf.echotune_model import EchoTuneModel, training_threads
 from echotune.recommend.cf.interactions import Interactions
 from echotune.recommend.cf.latent import LatentRerank
 from echotune.recommend.cf.registry import Param
-from echotune.recommend.cf.similarity import block_workers
 from echotune.recommend.cf.weighting import Bm25Stats
 from echotune.recommend.feature_index import FeatureIndex
 from echotune.recommend.personal import model_params
@@ -300,10 +298,7 @@ def fit_artifact(
     core); the model is the same for any count."""
     kwargs: dict[str, Any] = dict(params or {})
     model = EchoTuneModel(**kwargs)
-    with contextlib.ExitStack() as narrowed:
-        if threads is not None:
-            narrowed.enter_context(block_workers(threads))
-            narrowed.enter_context(als_threads(threads))
+    with training_threads(threads) if threads is not None else contextlib.nullcontext():
         model.fit(interactions)
     latent = model.latent
     factors = latent.embeddings()[1] if latent is not None else np.zeros((0, 0), np.float32)
